@@ -1,0 +1,45 @@
+# Two commands matter: `make demo` and `make test`. Everything they need is
+# installed into .venv/ from requirements.lock; nothing goes to $HOME.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export UV_CACHE_DIR := $(CURDIR)/.cache/uv
+export PIP_NO_CACHE_DIR := 1
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export GX_ANALYTICS_ENABLED := false
+SCENARIO ?= healthy
+
+.PHONY: demo test test-slow test-spark lint format bench clean install
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q uv==0.13.8
+	$(BIN)/uv pip sync -q --python $(BIN)/python requirements.lock
+	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
+	touch $@
+
+## Generate the demo warehouse for SCENARIO and run the whole nightly job on it.
+demo: install
+	$(BIN)/mpm demo --scenario $(SCENARIO)
+
+## The default test suite (fast; slow, Spark and browser tests run in their own steps).
+test: install
+	$(BIN)/python -m pytest -n 2
+
+test-slow: install
+	$(BIN)/python -m pytest -n 2 -m slow
+
+lint: install
+	$(BIN)/ruff check python_checks tests bench
+	$(BIN)/ruff format --check python_checks tests bench
+	$(BIN)/sqlfluff lint models macros
+
+format: install
+	$(BIN)/ruff format python_checks tests bench
+	$(BIN)/ruff check --fix python_checks tests bench
+	$(BIN)/sqlfluff fix models macros
+
+clean:
+	rm -rf target dbt_packages logs .warehouse reports
