@@ -1,0 +1,46 @@
+-- Each prediction (all tasks but ranking, whose labels are per judged item)
+-- with its current label, if one has arrived. A label that cannot mean what
+-- the task needs (a classification label other than 0/1) does not count as
+-- a label: it is quarantined in quarantine_labels instead.
+
+with
+
+predictions as (
+
+    select * from {{ ref('stg_raw__predictions') }}
+    where task_type <> 'ranking'
+
+),
+
+labels as (
+
+    select * from {{ ref('stg_raw__labels') }}
+    where label_kind = 'prediction'
+
+),
+
+joined as (
+
+    select
+        predictions.*,
+        labels.actual_value,
+        labels.reference_text,
+        labels.labeled_at,
+        labels.prediction_id is not null as has_label_row
+    from predictions
+    left join labels
+        on predictions.prediction_id = labels.prediction_id
+
+)
+
+select
+    *,
+    case
+        when has_label_row and task_type = 'binary_classification'
+            and actual_value not in (0, 1)
+            then 'classification_label_not_binary'
+    end as label_quarantine_reason,
+    has_label_row and not (
+        task_type = 'binary_classification' and actual_value not in (0, 1)
+    ) as is_labeled
+from joined

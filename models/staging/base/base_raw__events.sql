@@ -1,0 +1,61 @@
+-- Every delivered event, typed, with the reason it cannot be used and its
+-- delivery order among rows sharing its event_id.
+
+with
+
+source as (
+
+    select * from {{ source('raw', 'events') }}
+
+),
+
+typed as (
+
+    select
+        ---------- ids
+        cast(event_id as string) as event_id,
+        cast(user_id as string) as user_id,
+        cast(session_id as string) as session_id,
+        cast(model_name as string) as model_name,
+        cast(request_id as string) as request_id,
+        cast(item_id as string) as item_id,
+
+        ---------- strings
+        cast(event_type as string) as event_type,
+        cast(properties as string) as properties,
+
+        ---------- numbers
+        cast(value as double) as value,
+
+        ---------- timestamps
+        cast(occurred_at as timestamp) as occurred_at
+
+    from source
+
+),
+
+classified as (
+
+    select
+        *,
+        case
+            when event_id is null or event_id = '' then 'null_event_id'
+            when event_type is null or event_type = '' then 'null_event_type'
+            when occurred_at is null then 'null_occurred_at'
+            when {{ is_not_finite('value') }} then 'value_not_finite'
+        end as quarantine_reason
+    from typed
+
+)
+
+select
+    *,
+    {{ to_date('occurred_at') }} as event_date,
+    row_number() over (
+        partition by event_id, case when quarantine_reason is null then 0 else 1 end
+        order by
+            {%- for column in ['occurred_at', 'event_type', 'user_id', 'value', 'properties'] %}
+            {{ column }} asc nulls last{{ ',' if not loop.last }}
+            {%- endfor %}
+    ) as delivery_rank
+from classified
