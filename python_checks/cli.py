@@ -1,0 +1,109 @@
+"""Command line: `mpm run` (the nightly job), `mpm generate` (a demo
+warehouse), `mpm demo` (both). Thin: it parses arguments and calls the
+library. Exit codes: 0 all checks hold, 1 an error-severity check breaks,
+2 usage, configuration or input error (one line on stderr)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from python_checks import paths
+from python_checks.errors import UsageError
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mpm",
+        description="Per-day model-quality and business metrics for AI features, "
+        "with thresholds, drift bounds and cross-layer checks.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="dbt build, Great Expectations, Python checks, summary")
+    _run_arguments(run)
+
+    generate = sub.add_parser("generate", help="write a demo warehouse (schema raw)")
+    _generate_arguments(generate)
+
+    demo = sub.add_parser("demo", help="generate the demo warehouse, then run on it")
+    _generate_arguments(demo)
+    _run_arguments(demo, with_warehouse=False)
+    return parser
+
+
+def _run_arguments(parser: argparse.ArgumentParser, with_warehouse: bool = True) -> None:
+    if with_warehouse:
+        parser.add_argument("--warehouse", type=Path, help="DuckDB file (default: WAREHOUSE_PATH)")
+    parser.add_argument("--reports", type=Path, help="output folder (default: MPM_REPORTS_DIR)")
+    parser.add_argument("--source-schema", help="schema of the source tables (dbt var)")
+    parser.add_argument("--thresholds", type=Path, help="thresholds file to use instead")
+    parser.add_argument("--full-refresh", action="store_true", help="rebuild every mart")
+    parser.add_argument("--quiet", action="store_true", help="hide dbt's log lines")
+
+
+def _generate_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--warehouse", type=Path, help="DuckDB file (default: WAREHOUSE_PATH)")
+    parser.add_argument("--scenario", default="healthy", help="what to inject (see docs)")
+    parser.add_argument("--days", type=int, default=30)
+    parser.add_argument("--scale", type=float, default=1.0, help="multiplies every volume")
+    parser.add_argument("--seed", type=int, default=7)
+
+
+def _generate(args: argparse.Namespace, warehouse: Path) -> None:
+    from python_checks.demo import SCENARIOS, generate_warehouse
+
+    if args.scenario not in SCENARIOS:
+        raise UsageError(f"unknown scenario {args.scenario!r}; choose from {', '.join(SCENARIOS)}")
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    counts = generate_warehouse(
+        warehouse,
+        args.scenario,
+        days=args.days,
+        scale=args.scale,
+        seed=args.seed,
+        progress=sys.stderr.isatty(),
+    )
+    total = ", ".join(f"{table} {n:,}" for table, n in counts.items())
+    print(f"demo warehouse {warehouse} (scenario {args.scenario}): {total}")
+
+
+def _run(args: argparse.Namespace, warehouse: Path) -> int:
+    from python_checks import pipeline, summary
+
+    options = pipeline.RunOptions(
+        warehouse=warehouse,
+        reports=(args.reports or paths.reports_dir()).resolve(),
+        source_schema=args.source_schema,
+        thresholds_file=args.thresholds,
+        full_refresh=args.full_refresh,
+        quiet=args.quiet,
+    )
+    outcome = pipeline.run(options)
+    print(summary.render(outcome, str(warehouse)))
+    return outcome.exit_code
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    args = _parser().parse_args(argv)
+    warehouse = (getattr(args, "warehouse", None) or paths.warehouse_path()).resolve()
+    try:
+        if args.command in ("generate", "demo"):
+            _generate(args, warehouse)
+            if args.command == "generate":
+                return 0
+        return _run(args, warehouse)
+    except UsageError as exc:
+        print(f"mpm: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("mpm: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

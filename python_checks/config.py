@@ -1,0 +1,147 @@
+"""Load and validate the declarations: thresholds (expectations/thresholds.yml)
+and dbt vars (dbt_project.yml). Values that later reach SQL or a pandas query
+are validated here, once, so a hostile name fails as a configuration error
+instead of running."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from python_checks import paths
+from python_checks.errors import ConfigError
+
+# Names that reach SQL or GE conditions: model, version, segment, metric, feature.
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9_.:\-]{1,128}$")
+_SEVERITIES = ("warn", "error")
+_RULE_KEYS = {
+    "model",
+    "metric",
+    "model_version",
+    "segment",
+    "feature",
+    "min",
+    "max",
+    "severity",
+    "min_sample_size",
+    "min_label_coverage",
+}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One declared bound on one metric of metrics_daily."""
+
+    rule_id: str
+    model: str
+    metric: str
+    model_version: str = "__all__"
+    segment: str = "__all__"
+    feature: str = "*"
+    min: float | None = None
+    max: float | None = None
+    severity: str = "error"
+    min_sample_size: int = 0
+    min_label_coverage: float = 0.0
+
+    def bound_text(self) -> str:
+        if self.min is not None and self.max is not None:
+            return f"[{self.min:g}, {self.max:g}]"
+        return f">= {self.min:g}" if self.min is not None else f"<= {self.max:g}"
+
+    def describe(self) -> str:
+        scope = []
+        if self.model_version != "__all__":
+            scope.append(f"version {self.model_version}")
+        if self.segment != "__all__":
+            scope.append(f"segment {self.segment}")
+        where = f" ({', '.join(scope)})" if scope else ""
+        return f"{self.model} {self.metric}{where} {self.bound_text()}"
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    rules: tuple[Rule, ...]
+    settings: dict[str, Any]
+    checks: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def check_setting(self, check: str, key: str) -> Any:
+        try:
+            return self.checks[check][key]
+        except KeyError as exc:
+            raise ConfigError("thresholds.yml", f"checks.{check}.{key} is not declared") from exc
+
+
+def _name(value: Any, what: str, allow_star: bool = True) -> str:
+    text = str(value)
+    if text == "*" and allow_star:
+        return text
+    if not _SAFE_NAME.match(text):
+        raise ConfigError(
+            "thresholds.yml", f"{what} {text!r} is not a plain name (letters, digits, _ . : -)"
+        )
+    return text
+
+
+def _number(value: Any, what: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
+        raise ConfigError("thresholds.yml", f"{what} must be a number, got {value!r}")
+    return float(value)
+
+
+def load_thresholds(path: Path | None = None) -> Thresholds:
+    path = path or paths.THRESHOLDS_FILE
+    try:
+        raw = yaml.safe_load(path.read_text()) or {}
+    except FileNotFoundError as exc:
+        raise ConfigError(str(path), "file not found") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(str(path), f"not valid YAML ({exc.__class__.__name__})") from exc
+    settings = dict(raw.get("settings") or {})
+    default_sample = int(settings.get("min_sample_size", 0))
+    default_coverage = float(settings.get("min_label_coverage", 0.0))
+    rules = []
+    for index, entry in enumerate(raw.get("rules") or [], start=1):
+        if not isinstance(entry, dict):
+            raise ConfigError(str(path), f"rule {index} is not a mapping")
+        unknown = set(entry) - _RULE_KEYS
+        if unknown:
+            raise ConfigError(str(path), f"rule {index} has unknown keys {sorted(unknown)}")
+        for key in ("model", "metric"):
+            if key not in entry:
+                raise ConfigError(str(path), f"rule {index} has no {key}")
+        severity = entry.get("severity", "error")
+        if severity not in _SEVERITIES:
+            raise ConfigError(str(path), f"rule {index}: severity must be warn or error")
+        low, high = _number(entry.get("min"), "min"), _number(entry.get("max"), "max")
+        if low is None and high is None:
+            raise ConfigError(str(path), f"rule {index} has neither min nor max")
+        rules.append(
+            Rule(
+                rule_id=f"r{index:03d}",
+                model=_name(entry["model"], "model"),
+                metric=_name(entry["metric"], "metric", allow_star=False),
+                model_version=_name(entry.get("model_version", "__all__"), "model_version"),
+                segment=_name(entry.get("segment", "__all__"), "segment"),
+                feature=_name(entry.get("feature", "*"), "feature"),
+                min=low,
+                max=high,
+                severity=severity,
+                min_sample_size=int(entry.get("min_sample_size", default_sample)),
+                min_label_coverage=float(entry.get("min_label_coverage", default_coverage)),
+            )
+        )
+    return Thresholds(rules=tuple(rules), settings=settings, checks=dict(raw.get("checks") or {}))
+
+
+def dbt_vars(path: Path | None = None) -> dict[str, Any]:
+    """The vars block of dbt_project.yml: the one place the dbt knobs live."""
+    raw = yaml.safe_load((path or paths.DBT_PROJECT_FILE).read_text())
+    return dict(raw.get("vars") or {})

@@ -1,0 +1,116 @@
+"""Run `dbt build` in a subprocess (its own DuckDB connection, released when
+it exits) and turn run_results.json into check results: a failing data test
+is a breach, a model that cannot build is a usage error."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from python_checks import paths
+from python_checks.errors import UsageError
+from python_checks.results import CheckResult, Status
+
+
+def dbt_executable() -> str:
+    candidate = Path(sys.executable).with_name("dbt")
+    return str(candidate) if candidate.exists() else "dbt"
+
+
+def dbt_env(warehouse: Path, artifacts: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        WAREHOUSE_PATH=str(warehouse),
+        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+        DBT_TARGET_PATH=str(artifacts / "target"),
+        DBT_LOG_PATH=str(artifacts / "logs"),
+        DBT_PROFILES_DIR=str(paths.PROJECT_ROOT),
+        DBT_PROJECT_DIR=str(paths.PROJECT_ROOT),
+    )
+    return env
+
+
+def run_dbt(
+    args: list[str],
+    warehouse: Path,
+    artifacts: Path,
+    dbt_vars: dict | None = None,
+    quiet: bool = False,
+) -> subprocess.CompletedProcess:
+    """Run one dbt command against the warehouse; artifacts go under `artifacts`."""
+    artifacts.mkdir(parents=True, exist_ok=True)
+    command = [dbt_executable(), *args]
+    if dbt_vars:
+        command += ["--vars", json.dumps(dbt_vars)]
+    return subprocess.run(
+        command,
+        cwd=paths.PROJECT_ROOT,
+        env=dbt_env(warehouse, artifacts),
+        text=True,
+        capture_output=quiet,
+        check=False,
+    )
+
+
+def build(
+    warehouse: Path,
+    artifacts: Path,
+    dbt_vars: dict | None = None,
+    full_refresh: bool = False,
+    quiet: bool = False,
+) -> list[CheckResult]:
+    """`dbt build`; raises UsageError when a model fails, returns test outcomes."""
+    args = ["build"] + (["--full-refresh"] if full_refresh else [])
+    completed = run_dbt(args, warehouse, artifacts, dbt_vars, quiet=quiet)
+    results_file = artifacts / "target" / "run_results.json"
+    if not results_file.exists():
+        tail = (completed.stdout or "").strip().splitlines()[-1:] if quiet else []
+        raise UsageError(
+            "dbt build did not run"
+            + (f": {tail[0]}" if tail else f" (exit {completed.returncode})")
+        )
+    return interpret_run_results(json.loads(results_file.read_text()))
+
+
+def interpret_run_results(run_results: dict) -> list[CheckResult]:
+    results: list[CheckResult] = []
+    for node in run_results.get("results", []):
+        unique_id = node.get("unique_id", "")
+        resource = unique_id.split(".")[0]
+        status = node.get("status")
+        name = unique_id.split(".")[-1] if resource != "test" else unique_id.split(".")[2]
+        message = (node.get("message") or "").strip().splitlines()
+        first_line = message[0] if message else ""
+        if resource in ("model", "seed", "snapshot") and status == "error":
+            raise UsageError(f"dbt model {name} failed: {first_line}")
+        if resource in ("test", "unit_test"):
+            if status == "pass":
+                results.append(_test_result(name, Status.PASSED, "error", "passed"))
+            elif status in ("fail", "error"):
+                results.append(
+                    _test_result(name, Status.BREACHED, "error", first_line or status, node)
+                )
+            elif status == "warn":
+                results.append(_test_result(name, Status.BREACHED, "warn", first_line, node))
+            elif status == "skipped":
+                results.append(
+                    _test_result(name, Status.NOT_EVALUATED, "error", "skipped: upstream failed")
+                )
+    return results
+
+
+def _test_result(
+    name: str, status: Status, severity: str, message: str, node: dict | None = None
+) -> CheckResult:
+    failures = (node or {}).get("failures")
+    return CheckResult(
+        check="dbt_test",
+        status=status,
+        severity=severity,
+        message=f"dbt test {name}: {message}",
+        metric=name,
+        value=float(failures) if failures is not None else None,
+    )

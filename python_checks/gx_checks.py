@@ -1,0 +1,303 @@
+"""The declared thresholds as Great Expectations suites over metrics_daily.
+
+One suite per model, one expectation per (rule, model); each expectation sees
+only the rows its rule selects and that are evaluable (enough rows, mature
+labels). Rows that are not evaluable are reported as not evaluated, never as
+passed. The checkpoint builds Data Docs into <reports>/data_docs.
+
+metrics_daily is small (one row per metric per day), so it is validated
+through GE's pandas datasource: GE's SQL datasource over duckdb-engine
+returns empty results.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from python_checks.config import Rule, Thresholds
+from python_checks.metric_catalog import MetricInfo
+from python_checks.results import CheckResult, Status
+
+KEY = ["metric_date", "model_name", "model_version", "segment", "metric_name", "feature_name"]
+
+
+@dataclass(frozen=True)
+class BoundCheck:
+    """A rule bound to one model: one GE expectation."""
+
+    check_id: str
+    rule: Rule
+    model: str
+
+
+def select_rows(frame: pd.DataFrame, rule: Rule) -> pd.DataFrame:
+    """The rows of metrics_daily a rule applies to (all models for model '*')."""
+    mask = frame["metric_name"] == rule.metric
+    if rule.model != "*":
+        mask &= frame["model_name"] == rule.model
+    for column, wanted in (
+        ("model_version", rule.model_version),
+        ("segment", rule.segment),
+        ("feature_name", rule.feature),
+    ):
+        if wanted != "*":
+            mask &= frame[column] == wanted
+    return frame[mask]
+
+
+def split_evaluable(
+    rows: pd.DataFrame, rule: Rule, coverage: pd.DataFrame, needs_labels: bool
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(evaluable rows, not-evaluated rows with a `reason` column)."""
+    rows = rows.copy()
+    reason = pd.Series("", index=rows.index, dtype="object")
+    reason[rows["metric_value"].isna()] = "undefined value"
+    small = rows["sample_size"].fillna(0) < rule.min_sample_size
+    reason[small & (reason == "")] = f"sample size below {rule.min_sample_size}"
+    if needs_labels and rule.min_label_coverage > 0:
+        joined = rows.merge(
+            coverage, how="left", on=["metric_date", "model_name", "model_version", "segment"]
+        )
+        immature = (joined["label_coverage"].fillna(0) < rule.min_label_coverage).to_numpy()
+        reason[immature & (reason == "").to_numpy()] = (
+            f"label coverage below {rule.min_label_coverage:g}"
+        )
+    rows["reason"] = reason
+    return rows[reason == ""].drop(columns="reason"), rows[reason != ""]
+
+
+def evaluate(
+    metrics: pd.DataFrame,
+    thresholds: Thresholds,
+    catalog: dict[str, MetricInfo],
+    docs_dir: Path,
+) -> tuple[list[CheckResult], str]:
+    """Run every rule through GE; return results and the Data Docs index path."""
+    coverage = metrics.loc[
+        metrics["metric_name"] == "label_coverage",
+        ["metric_date", "model_name", "model_version", "segment", "metric_value"],
+    ].rename(columns={"metric_value": "label_coverage"})
+    results: list[CheckResult] = []
+    frames: list[pd.DataFrame] = []
+    bound: list[BoundCheck] = []
+    for rule in thresholds.rules:
+        info = catalog.get(rule.metric)
+        if info is None:
+            results.append(
+                CheckResult(
+                    check="threshold",
+                    status=Status.NOT_EVALUATED,
+                    severity=rule.severity,
+                    message=f"{rule.describe()}: metric {rule.metric!r} is not published "
+                    "by any mart",
+                    model=rule.model,
+                    metric=rule.metric,
+                    bound=rule.bound_text(),
+                )
+            )
+            continue
+        selected = select_rows(metrics, rule)
+        models = sorted(selected["model_name"].unique()) if rule.model == "*" else [rule.model]
+        for model in models:
+            rows = selected[selected["model_name"] == model]
+            evaluable, skipped = split_evaluable(rows, rule, coverage, info.needs_labels)
+            if len(skipped):
+                results.append(_not_evaluated(rule, model, skipped))
+            if evaluable.empty:
+                if rows.empty:
+                    results.append(
+                        CheckResult(
+                            check="threshold",
+                            status=Status.NOT_EVALUATED,
+                            severity=rule.severity,
+                            message=f"{rule.describe()}: no rows for {model} in the window",
+                            model=model,
+                            metric=rule.metric,
+                            bound=rule.bound_text(),
+                        )
+                    )
+                continue
+            check = BoundCheck(check_id=f"c{len(bound):05d}", rule=rule, model=model)
+            bound.append(check)
+            frames.append(evaluable.assign(check_id=check.check_id))
+    if not bound:
+        return results, ""
+    frame = pd.concat(frames, ignore_index=True)
+    frame["metric_date"] = frame["metric_date"].astype(str)
+    validation, index_path = _run_checkpoint(frame, bound, docs_dir)
+    results.extend(_interpret(validation, bound, frame))
+    return results, index_path
+
+
+def _not_evaluated(rule: Rule, model: str, skipped: pd.DataFrame) -> CheckResult:
+    reasons = skipped["reason"].value_counts().to_dict()
+    days = sorted(skipped["metric_date"].astype(str).unique())
+    why = "; ".join(f"{n} × {reason}" for reason, n in reasons.items())
+    return CheckResult(
+        check="threshold",
+        status=Status.NOT_EVALUATED,
+        severity=rule.severity,
+        message=f"{rule.describe()}: {len(skipped)} row(s) not evaluated ({why})",
+        model=model,
+        metric=rule.metric,
+        bound=rule.bound_text(),
+        details={"days": days, "reasons": reasons},
+    )
+
+
+def _quiet_gx() -> None:
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    for name in ("great_expectations", "great_expectations.core", "tqdm"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+def _run_checkpoint(frame: pd.DataFrame, bound: list[BoundCheck], docs_dir: Path):
+    _quiet_gx()
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    docs_dir.mkdir(parents=True, exist_ok=True)
+    context.add_data_docs_site(
+        site_name="mpm",
+        site_config={
+            "class_name": "SiteBuilder",
+            "store_backend": {
+                "class_name": "TupleFilesystemStoreBackend",
+                "base_directory": str(docs_dir),
+            },
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+        },
+    )
+    asset = context.data_sources.add_pandas("warehouse").add_dataframe_asset("metrics_daily")
+    batch_definition = asset.add_batch_definition_whole_dataframe("metrics_daily_window")
+    definitions = []
+    for model in sorted({check.model for check in bound}):
+        suite = gx.ExpectationSuite(name=f"thresholds.{_suite_token(model)}")
+        for check in (c for c in bound if c.model == model):
+            rule = check.rule
+            suite.add_expectation(
+                gx.expectations.ExpectColumnValuesToBeBetween(
+                    column="metric_value",
+                    min_value=rule.min,
+                    max_value=rule.max,
+                    row_condition=f'check_id=="{check.check_id}"',
+                    condition_parser="pandas",
+                    severity="critical" if rule.severity == "error" else "warning",
+                    meta={
+                        "check_id": check.check_id,
+                        "rule_id": rule.rule_id,
+                        "rule": rule.describe(),
+                        "model": model,
+                    },
+                    notes=f"Declared in expectations/thresholds.yml as {rule.rule_id}: "
+                    f"{rule.describe()} (severity {rule.severity}).",
+                )
+            )
+        suite = context.suites.add(suite)
+        definitions.append(
+            context.validation_definitions.add(
+                gx.ValidationDefinition(
+                    name=f"validate.{_suite_token(model)}", data=batch_definition, suite=suite
+                )
+            )
+        )
+    checkpoint = context.checkpoints.add(
+        gx.Checkpoint(
+            name="nightly",
+            validation_definitions=definitions,
+            actions=[gx.checkpoint.UpdateDataDocsAction(name="data_docs", site_names=["mpm"])],
+            result_format={
+                "result_format": "COMPLETE",
+                "unexpected_index_column_names": ["check_id", *KEY],
+            },
+        )
+    )
+    result = checkpoint.run(batch_parameters={"dataframe": frame})
+    pages = {}
+    for identifier, validation in result.run_results.items():
+        urls = context.get_docs_sites_urls(resource_identifier=identifier, site_name="mpm")
+        page = urls[0]["site_url"] if urls else ""
+        for expectation_result in validation.results:
+            pages[expectation_result.expectation_config.meta["check_id"]] = (
+                expectation_result,
+                page.removeprefix("file://"),
+            )
+    return pages, str(docs_dir / "index.html")
+
+
+def _suite_token(model: str) -> str:
+    # Suite names become file names in Data Docs; keep them plain.
+    return "".join(ch if ch.isalnum() or ch in "_-" else "_" for ch in model)
+
+
+def _interpret(pages: dict, bound: list[BoundCheck], frame: pd.DataFrame) -> list[CheckResult]:
+    results = []
+    for check in bound:
+        rule = check.rule
+        expectation_result, page = pages[check.check_id]
+        rows = frame[frame["check_id"] == check.check_id]
+        unexpected = expectation_result.result.get("unexpected_index_list") or []
+        if expectation_result.exception_info and expectation_result.exception_info.get(
+            "raised_exception"
+        ):
+            results.append(
+                CheckResult(
+                    check="threshold",
+                    status=Status.NOT_EVALUATED,
+                    severity=rule.severity,
+                    message=f"{rule.describe()}: Great Expectations could not evaluate it: "
+                    f"{expectation_result.exception_info.get('exception_message', '')}",
+                    model=check.model,
+                    metric=rule.metric,
+                    bound=rule.bound_text(),
+                    docs_path=page,
+                )
+            )
+            continue
+        breached = {tuple(str(u[k]) for k in KEY) for u in unexpected}
+        for row in rows.itertuples(index=False):
+            key = tuple(str(getattr(row, k)) for k in KEY)
+            if key not in breached:
+                continue
+            results.append(
+                CheckResult(
+                    check="threshold",
+                    status=Status.BREACHED,
+                    severity=rule.severity,
+                    message=f"{rule.describe()}: {row.metric_value:.6g} on {row.metric_date}",
+                    model=row.model_name,
+                    model_version=row.model_version,
+                    segment=row.segment,
+                    metric_date=str(row.metric_date),
+                    metric=row.metric_name,
+                    feature=row.feature_name,
+                    value=float(row.metric_value),
+                    bound=rule.bound_text(),
+                    sample_size=int(row.sample_size) if pd.notna(row.sample_size) else None,
+                    docs_path=page,
+                    details={"rule_id": rule.rule_id},
+                )
+            )
+        passed_rows = len(rows) - len(breached)
+        if passed_rows:
+            results.append(
+                CheckResult(
+                    check="threshold",
+                    status=Status.PASSED,
+                    severity=rule.severity,
+                    message=f"{rule.describe()}: {passed_rows} row(s) within bounds",
+                    model=check.model,
+                    metric=rule.metric,
+                    bound=rule.bound_text(),
+                    docs_path=page,
+                    details={"rows": passed_rows},
+                )
+            )
+    return results
