@@ -82,7 +82,9 @@ def render(outcome: RunOutcome, warehouse: str) -> str:
             )
         widths = [max(len(str(row[i])) for row in table) for i in range(len(header))]
         for row in table:
-            lines.append("  ".join(str(cell).ljust(w) for cell, w in zip(row, widths)).rstrip())
+            lines.append(
+                "  ".join(str(cell).ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+            )
         if len(ordered) > MAX_BREACH_LINES:
             lines.append(f"... and {len(ordered) - MAX_BREACH_LINES} more in run_results.json")
         messages = [r for r in ordered if r.check != "threshold"]

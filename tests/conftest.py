@@ -1,0 +1,74 @@
+"""Shared fixtures: contract-shaped warehouses built from DataFrames (not by
+the demo generator, so the SQL is tested on data it was not tuned on), and
+helpers that run dbt and the CLI against them."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from python_checks import dbt_runner
+from python_checks.contract import SOURCE_TABLES, create_table_sql
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+
+
+def write_warehouse(
+    path: Path, frames: dict[str, pd.DataFrame], schema: str = "raw"
+) -> Path:
+    """Create every contract table in `schema`; fill those given in `frames`.
+
+    Columns missing from a frame are null; the frame's rows are cast to the
+    contract's types by DuckDB. In a float64 column NaN means null; to write
+    a real NaN or infinity, give the column object dtype and float('nan').
+    """
+    con = duckdb.connect(str(path))
+    try:
+        con.execute(f"create schema if not exists {schema}")
+        for table, columns in SOURCE_TABLES.items():
+            con.execute(create_table_sql(schema, table))
+            frame = frames.get(table)
+            if frame is None or frame.empty:
+                continue
+            frame = frame.copy()
+            for column in columns:
+                if column not in frame:
+                    frame[column] = None
+            for column, typ in columns.items():
+                if typ == "DOUBLE" and frame[column].dtype == object:
+                    # Through text so NaN and ±inf survive (DuckDB reads a
+                    # pandas NaN as null).
+                    frame[column] = [None if v is None else repr(float(v))
+                                     for v in frame[column]]
+            con.register("incoming", frame[list(columns)])
+            casts = ", ".join(f"cast({c} as {t})" for c, t in columns.items())
+            con.execute(f"insert into {schema}.{table} select {casts} from incoming")
+            con.unregister("incoming")
+    finally:
+        con.close()
+    return path
+
+
+def dbt_build(warehouse: Path, artifacts: Path, dbt_vars: dict | None = None) -> list:
+    """Run `dbt build` quietly; fail the test with dbt's output if a model breaks."""
+    return dbt_runner.build(warehouse, artifacts, dbt_vars=dbt_vars, quiet=True)
+
+
+def query(warehouse: Path, sql: str, params: list | None = None) -> pd.DataFrame:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(sql, params or []).df()
+    finally:
+        con.close()
+
+
+@pytest.fixture
+def tmp_reports(tmp_path: Path) -> Path:
+    path = tmp_path / "reports"
+    path.mkdir()
+    return path
