@@ -34,12 +34,12 @@ test-slow: install
 lint: install
 	$(BIN)/ruff check python_checks tests bench
 	$(BIN)/ruff format --check python_checks tests bench
-	$(BIN)/sqlfluff lint models macros
+	WAREHOUSE_PATH=$(CURDIR)/.cache/lint.duckdb $(BIN)/sqlfluff lint models
 
 format: install
 	$(BIN)/ruff format python_checks tests bench
 	$(BIN)/ruff check --fix python_checks tests bench
-	$(BIN)/sqlfluff fix models macros
+	WAREHOUSE_PATH=$(CURDIR)/.cache/lint.duckdb $(BIN)/sqlfluff fix models
 
 clean:
 	rm -rf target dbt_packages logs .warehouse reports
