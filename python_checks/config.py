@@ -30,7 +30,11 @@ _RULE_KEYS = {
     "severity",
     "min_sample_size",
     "min_label_coverage",
+    "kind",
+    "window",
+    "reference_days",
 }
+_KINDS = ("static", "change", "band")
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,23 @@ class Rule:
     severity: str = "error"
     min_sample_size: int = 0
     min_label_coverage: float = 0.0
+    # static: bound the value itself. change: bound the relative change of the
+    # mean over the last `window` days against the `window` days before (a
+    # trend that a fixed floor misses). band: bound the z-score of the value
+    # against the mean and standard deviation of the slice's first
+    # `reference_days` days (its own normal noise).
+    kind: str = "static"
+    window: int = 7
+    reference_days: int = 7
+
+    @property
+    def checked_metric(self) -> str:
+        """The name of the series the bound applies to (derived for change/band)."""
+        if self.kind == "change":
+            return f"{self.metric}:change_{self.window}d"
+        if self.kind == "band":
+            return f"{self.metric}:z_vs_first_{self.reference_days}d"
+        return self.metric
 
     def bound_text(self) -> str:
         if self.min is not None and self.max is not None:
@@ -61,7 +82,7 @@ class Rule:
         if self.segment != "__all__":
             scope.append(f"segment {self.segment}")
         where = f" ({', '.join(scope)})" if scope else ""
-        return f"{self.model} {self.metric}{where} {self.bound_text()}"
+        return f"{self.model} {self.checked_metric}{where} {self.bound_text()}"
 
 
 @dataclass(frozen=True)
@@ -120,6 +141,13 @@ def load_thresholds(path: Path | None = None) -> Thresholds:
         severity = entry.get("severity", "error")
         if severity not in _SEVERITIES:
             raise ConfigError(str(path), f"rule {index}: severity must be warn or error")
+        kind = entry.get("kind", "static")
+        if kind not in _KINDS:
+            raise ConfigError(str(path), f"rule {index}: kind must be one of {', '.join(_KINDS)}")
+        window, reference_days = entry.get("window", 7), entry.get("reference_days", 7)
+        for what, value in (("window", window), ("reference_days", reference_days)):
+            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 366:
+                raise ConfigError(str(path), f"rule {index}: {what} must be a whole number of days")
         low, high = _number(entry.get("min"), "min"), _number(entry.get("max"), "max")
         if low is None and high is None:
             raise ConfigError(str(path), f"rule {index} has neither min nor max")
@@ -136,6 +164,9 @@ def load_thresholds(path: Path | None = None) -> Thresholds:
                 severity=severity,
                 min_sample_size=int(entry.get("min_sample_size", default_sample)),
                 min_label_coverage=float(entry.get("min_label_coverage", default_coverage)),
+                kind=kind,
+                window=window,
+                reference_days=reference_days,
             )
         )
     return Thresholds(rules=tuple(rules), settings=settings, checks=dict(raw.get("checks") or {}))

@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from python_checks.config import Rule, Thresholds
+from python_checks.derived import derive
 from python_checks.metric_catalog import MetricInfo
 from python_checks.results import CheckResult, Status
 
@@ -36,7 +37,8 @@ class BoundCheck:
 
 
 def select_rows(frame: pd.DataFrame, rule: Rule) -> pd.DataFrame:
-    """The rows of metrics_daily a rule applies to (all models for model '*')."""
+    """The rows of metrics_daily a rule applies to (all models for model '*'),
+    before any derivation (change/band rules derive from the full history)."""
     mask = frame["metric_name"] == rule.metric
     if rule.model != "*":
         mask &= frame["model_name"] == rule.model
@@ -77,7 +79,17 @@ def evaluate(
     catalog: dict[str, MetricInfo],
     docs_dir: Path,
 ) -> tuple[list[CheckResult], str]:
-    """Run every rule through GE; return results and the Data Docs index path."""
+    """Run every rule through GE; return results and the Data Docs index path.
+
+    `metrics` is the whole of metrics_daily (derived rules need history);
+    rules are checked on the last `evaluation_window_days` days.
+    """
+    window_days = int(thresholds.settings.get("evaluation_window_days", 14))
+    if metrics.empty:
+        first_day = None
+    else:
+        last_day = pd.Timestamp(metrics["metric_date"].max())
+        first_day = last_day - pd.Timedelta(days=window_days - 1)
     coverage = metrics.loc[
         metrics["metric_name"] == "label_coverage",
         ["metric_date", "model_name", "model_version", "segment", "metric_value"],
@@ -96,12 +108,14 @@ def evaluate(
                     message=f"{rule.describe()}: metric {rule.metric!r} is not published "
                     "by any mart",
                     model=rule.model,
-                    metric=rule.metric,
+                    metric=rule.checked_metric,
                     bound=rule.bound_text(),
                 )
             )
             continue
-        selected = select_rows(metrics, rule)
+        selected = derive(select_rows(metrics, rule), rule)
+        if first_day is not None:
+            selected = selected[pd.to_datetime(selected["metric_date"]) >= first_day]
         models = sorted(selected["model_name"].unique()) if rule.model == "*" else [rule.model]
         for model in models:
             rows = selected[selected["model_name"] == model]
@@ -117,7 +131,7 @@ def evaluate(
                             severity=rule.severity,
                             message=f"{rule.describe()}: no rows for {model} in the window",
                             model=model,
-                            metric=rule.metric,
+                            metric=rule.checked_metric,
                             bound=rule.bound_text(),
                         )
                     )
@@ -128,6 +142,7 @@ def evaluate(
     if not bound:
         return results, ""
     frame = pd.concat(frames, ignore_index=True)
+    frame["metric_value"] = frame["metric_value"].astype(float)
     frame["metric_date"] = frame["metric_date"].astype(str)
     validation, index_path = _run_checkpoint(frame, bound, docs_dir)
     results.extend(_interpret(validation, bound, frame))
@@ -144,7 +159,7 @@ def _not_evaluated(rule: Rule, model: str, skipped: pd.DataFrame) -> CheckResult
         severity=rule.severity,
         message=f"{rule.describe()}: {len(skipped)} row(s) not evaluated ({why})",
         model=model,
-        metric=rule.metric,
+        metric=rule.checked_metric,
         bound=rule.bound_text(),
         details={"days": days, "reasons": reasons},
     )
@@ -255,7 +270,7 @@ def _interpret(pages: dict, bound: list[BoundCheck], frame: pd.DataFrame) -> lis
                     message=f"{rule.describe()}: Great Expectations could not evaluate it: "
                     f"{expectation_result.exception_info.get('exception_message', '')}",
                     model=check.model,
-                    metric=rule.metric,
+                    metric=rule.checked_metric,
                     bound=rule.bound_text(),
                     docs_path=page,
                 )
@@ -294,7 +309,7 @@ def _interpret(pages: dict, bound: list[BoundCheck], frame: pd.DataFrame) -> lis
                     severity=rule.severity,
                     message=f"{rule.describe()}: {passed_rows} row(s) within bounds",
                     model=check.model,
-                    metric=rule.metric,
+                    metric=rule.checked_metric,
                     bound=rule.bound_text(),
                     docs_path=page,
                     details={"rows": passed_rows},

@@ -70,9 +70,7 @@ def run(options: RunOptions) -> RunOutcome:
 
         started = time.perf_counter()
         catalog = load_catalog(artifacts / "target" / "manifest.json")
-        metrics = read_metrics_window(
-            options.warehouse, int(thresholds.settings.get("evaluation_window_days", 14))
-        )
+        metrics = read_metrics(options.warehouse)
         gx_results, docs_index = gx_checks.evaluate(
             metrics, thresholds, catalog, options.reports / "data_docs"
         )
@@ -93,17 +91,13 @@ def run(options: RunOptions) -> RunOutcome:
     return outcome
 
 
-def read_metrics_window(warehouse: Path, days: int) -> pd.DataFrame:
-    """metrics_daily for the last `days` days that have data."""
+def read_metrics(warehouse: Path) -> pd.DataFrame:
+    """All of metrics_daily: one row per metric per day, small by design."""
     con = connect(warehouse, read_only=True)
     try:
         return con.execute(
-            """
-            select * from main.metrics_daily
-            where metric_date > (select max(metric_date) from main.metrics_daily) - ?::integer
-            order by metric_date, model_name, model_version, segment, metric_name, feature_name
-            """,
-            [days],
+            "select * from main.metrics_daily "
+            "order by metric_date, model_name, model_version, segment, metric_name, feature_name"
         ).df()
     finally:
         con.close()

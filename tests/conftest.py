@@ -18,9 +18,7 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 
 
-def write_warehouse(
-    path: Path, frames: dict[str, pd.DataFrame], schema: str = "raw"
-) -> Path:
+def write_warehouse(path: Path, frames: dict[str, pd.DataFrame], schema: str = "raw") -> Path:
     """Create every contract table in `schema`; fill those given in `frames`.
 
     Columns missing from a frame are null; the frame's rows are cast to the
@@ -43,8 +41,7 @@ def write_warehouse(
                 if typ == "DOUBLE" and frame[column].dtype == object:
                     # Through text so NaN and ±inf survive (DuckDB reads a
                     # pandas NaN as null).
-                    frame[column] = [None if v is None else repr(float(v))
-                                     for v in frame[column]]
+                    frame[column] = [None if v is None else repr(float(v)) for v in frame[column]]
             con.register("incoming", frame[list(columns)])
             casts = ", ".join(f"cast({c} as {t})" for c, t in columns.items())
             con.execute(f"insert into {schema}.{table} select {casts} from incoming")

@@ -60,8 +60,9 @@ def test_metric_equals_reference(built, metric):
         actual = getattr(group, metric)
         actual = None if _null(actual) else float(actual)
         if relative_difference(actual, expected) > TOLERANCE:
-            mismatches.append((group.metric_date, group.model_version, group.segment, actual,
-                               expected))
+            mismatches.append(
+                (group.metric_date, group.model_version, group.segment, actual, expected)
+            )
     assert mismatches == []
 
 
@@ -95,8 +96,9 @@ def test_threshold_curve_matches_sklearn(built):
     )
     assert sorted(curve.threshold.round(2).unique()) == [round(0.05 * i, 2) for i in range(1, 20)]
     for point in curve.itertuples(index=False):
-        day = rows[(rows.metric_date == point.metric_date) & rows.label.notna()
-                   & rows.score.notna()]
+        day = rows[
+            (rows.metric_date == point.metric_date) & rows.label.notna() & rows.score.notna()
+        ]
         y = day.label.astype(int).to_numpy()
         y_hat = (day.score.to_numpy() >= point.threshold).astype(int)
         if y_hat.sum():

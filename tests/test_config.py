@@ -20,7 +20,9 @@ def test_project_thresholds_load():
     assert thresholds.rules, "the project declares rules"
     ids = [rule.rule_id for rule in thresholds.rules]
     assert len(ids) == len(set(ids))
-    precision = [r for r in thresholds.rules if r.model == "spam_filter" and r.metric == "precision"]
+    precision = [
+        r for r in thresholds.rules if r.model == "spam_filter" and r.metric == "precision"
+    ]
     assert precision[0].min == 0.8 and precision[0].severity == "error"
     # Settings fill what a rule leaves out.
     assert precision[0].min_sample_size == thresholds.settings["min_sample_size"]
@@ -29,14 +31,16 @@ def test_project_thresholds_load():
 @pytest.mark.parametrize(
     "rule, message",
     [
-        ("{model: \"x'; drop table raw.predictions; --\", metric: precision, min: 0.5}",
-         "is not a plain name"),
+        (
+            '{model: "x\'; drop table raw.predictions; --", metric: precision, min: 0.5}',
+            "is not a plain name",
+        ),
         ("{model: spam_filter, metric: precision}", "neither min nor max"),
         ("{model: spam_filter, metric: precision, min: high}", "must be a number"),
         ("{model: spam_filter, metric: precision, min: 0.5, severity: fatal}", "warn or error"),
         ("{model: spam_filter, metric: precision, min: 0.5, colour: red}", "unknown keys"),
         ("{metric: precision, min: 0.5}", "has no model"),
-        ("{model: spam_filter, metric: \"precision\\\")\", min: 0.5}", "is not a plain name"),
+        ('{model: spam_filter, metric: "precision\\")", min: 0.5}', "is not a plain name"),
     ],
 )
 def test_bad_rules_are_configuration_errors(tmp_path, rule, message):

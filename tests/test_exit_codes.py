@@ -28,8 +28,9 @@ def test_missing_column_exits_2_naming_table_and_column(tmp_path, warehouse, cap
     con = duckdb.connect(str(warehouse))
     con.execute("alter table raw.predictions drop column latency_ms")
     con.close()
-    code, _, err = _run(capsys, "run", "--warehouse", str(warehouse),
-                        "--reports", str(tmp_path / "r"), "--quiet")
+    code, _, err = _run(
+        capsys, "run", "--warehouse", str(warehouse), "--reports", str(tmp_path / "r"), "--quiet"
+    )
     assert code == 2
     assert err.strip().splitlines() == [
         "mpm: input error: raw.predictions.latency_ms: column missing"
@@ -40,8 +41,9 @@ def test_missing_table_exits_2(tmp_path, warehouse, capsys):
     con = duckdb.connect(str(warehouse))
     con.execute("drop table raw.labels")
     con.close()
-    code, _, err = _run(capsys, "run", "--warehouse", str(warehouse),
-                        "--reports", str(tmp_path / "r"), "--quiet")
+    code, _, err = _run(
+        capsys, "run", "--warehouse", str(warehouse), "--reports", str(tmp_path / "r"), "--quiet"
+    )
     assert code == 2
     assert err.strip() == "mpm: input error: raw.labels: table not found"
 
@@ -50,22 +52,37 @@ def test_wrong_column_type_exits_2(tmp_path, warehouse, capsys):
     con = duckdb.connect(str(warehouse))
     con.execute("alter table raw.predictions alter score type varchar")
     con.close()
-    code, _, err = _run(capsys, "run", "--warehouse", str(warehouse),
-                        "--reports", str(tmp_path / "r"), "--quiet")
+    code, _, err = _run(
+        capsys, "run", "--warehouse", str(warehouse), "--reports", str(tmp_path / "r"), "--quiet"
+    )
     assert code == 2
     assert "raw.predictions.score: type VARCHAR cannot be read as DOUBLE" in err
 
 
 def test_missing_warehouse_exits_2(tmp_path, capsys):
-    code, _, err = _run(capsys, "run", "--warehouse", str(tmp_path / "absent.duckdb"),
-                        "--reports", str(tmp_path / "r"))
+    code, _, err = _run(
+        capsys,
+        "run",
+        "--warehouse",
+        str(tmp_path / "absent.duckdb"),
+        "--reports",
+        str(tmp_path / "r"),
+    )
     assert code == 2
     assert "warehouse not found" in err
 
 
 def test_bad_source_schema_exits_2(tmp_path, warehouse, capsys):
-    code, _, err = _run(capsys, "run", "--warehouse", str(warehouse),
-                        "--source-schema", "raw; drop table x", "--reports", str(tmp_path / "r"))
+    code, _, err = _run(
+        capsys,
+        "run",
+        "--warehouse",
+        str(warehouse),
+        "--source-schema",
+        "raw; drop table x",
+        "--reports",
+        str(tmp_path / "r"),
+    )
     assert code == 2
     assert "not a plain schema name" in err
 
@@ -73,10 +90,18 @@ def test_bad_source_schema_exits_2(tmp_path, warehouse, capsys):
 def test_hostile_thresholds_file_exits_2_and_runs_nothing(tmp_path, warehouse, capsys):
     thresholds = tmp_path / "t.yml"
     thresholds.write_text(
-        "rules:\n  - {model: \"x'; drop table raw.predictions; --\", metric: precision, min: 0.5}\n"
+        'rules:\n  - {model: "x\'; drop table raw.predictions; --", metric: precision, min: 0.5}\n'
     )
-    code, _, err = _run(capsys, "run", "--warehouse", str(warehouse), "--thresholds",
-                        str(thresholds), "--reports", str(tmp_path / "r"))
+    code, _, err = _run(
+        capsys,
+        "run",
+        "--warehouse",
+        str(warehouse),
+        "--thresholds",
+        str(thresholds),
+        "--reports",
+        str(tmp_path / "r"),
+    )
     assert code == 2 and "is not a plain name" in err
     con = duckdb.connect(str(warehouse), read_only=True)
     assert con.execute("select count(*) from raw.predictions").fetchone()[0] > 0
@@ -94,13 +119,23 @@ def test_breach_exits_1_and_summary_names_it(tmp_path, warehouse, capsys):
         "  reconciliation: {relative_tolerance: 1.0e-9, severity: error}\n"
         "  served_labels: {max_contradiction_share: 0.0, severity: error}\n"
     )
-    code, out, _ = _run(capsys, "run", "--warehouse", str(warehouse), "--thresholds",
-                        str(thresholds), "--reports", str(tmp_path / "r"), "--quiet")
+    code, out, _ = _run(
+        capsys,
+        "run",
+        "--warehouse",
+        str(warehouse),
+        "--thresholds",
+        str(thresholds),
+        "--reports",
+        str(tmp_path / "r"),
+        "--quiet",
+    )
     assert code == 1
     breach_lines = [line for line in out.splitlines() if line.startswith("error     threshold")]
     assert breach_lines, out
-    assert all("fraud_model" in line and "precision" in line and ">= 0.99" in line
-               for line in breach_lines)
+    assert all(
+        "fraud_model" in line and "precision" in line and ">= 0.99" in line for line in breach_lines
+    )
     assert "data_docs/validations/thresholds/fraud_model/" in out
     results = pd.read_json(tmp_path / "r" / "run_results.json", typ="series")
     pages = {r["docs_path"] for r in results["results"] if r["status"] == "breached"}

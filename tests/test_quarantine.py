@@ -57,7 +57,11 @@ def warehouse(tmp_path_factory):
     labels = pd.DataFrame(
         [
             {"prediction_id": "ok-1", "actual_value": 1.0, "labeled_at": DAY},
-            {"prediction_id": "ok-1", "actual_value": 0.0, "labeled_at": DAY + pd.Timedelta(1, "D")},
+            {
+                "prediction_id": "ok-1",
+                "actual_value": 0.0,
+                "labeled_at": DAY + pd.Timedelta(1, "D"),
+            },
             {"prediction_id": "ok-3", "actual_value": 0.5, "labeled_at": DAY},
             {"prediction_id": None, "actual_value": 1.0, "labeled_at": DAY},
             {"prediction_id": "ok-4", "actual_value": 1.0, "labeled_at": None},
@@ -91,7 +95,9 @@ def test_counts_reconcile(warehouse):
 
 
 def test_earliest_delivery_wins(warehouse):
-    kept = query(warehouse, "select score from staging.stg_raw__predictions where prediction_id = 'ok-1'")
+    kept = query(
+        warehouse, "select score from staging.stg_raw__predictions where prediction_id = 'ok-1'"
+    )
     assert kept.score.tolist() == [0.1]
 
 
