@@ -4,6 +4,8 @@ for input errors, 2 for configuration errors, 1 for an error-severity breach,
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 import pandas as pd
 import pytest
@@ -139,7 +141,7 @@ def test_breach_exits_1_and_summary_names_it(tmp_path, warehouse, capsys):
     assert "data_docs/validations/thresholds/fraud_model/" in out
     results = pd.read_json(tmp_path / "r" / "run_results.json", typ="series")
     pages = {r["docs_path"] for r in results["results"] if r["status"] == "breached"}
-    assert len(pages) == 1 and "Validation" in open(pages.pop()).read()
+    assert len(pages) == 1 and "Validation" in Path(pages.pop()).read_text()
     assert "FAILED (exit 1)" in out
     # The reconciliation check ran and agreed with sklearn.
     assert "reconciliation" not in [line.split()[1] for line in breach_lines]
