@@ -24,9 +24,10 @@ from python_checks.demo import (
     generate_warehouse,
     injection_day,
 )
+from python_checks.demo.feed import Catalog, _serve
 from python_checks.demo.scenarios import World
 from python_checks.demo.simulate import simulate
-from python_checks.demo.table import PANDAS_DTYPES, Cat, Flag, Ids, Int, Num, Ts
+from python_checks.demo.table import PANDAS_DTYPES, Cat, Flag, Ids, Int, Num, Table, Ts, concat
 
 DAYS = 30
 START = dt.date(2026, 10, 1)
@@ -45,8 +46,9 @@ ALL_SCENARIOS = {
 
 
 @functools.cache
-def _tables(scenario: str):
-    return simulate(World(scenario, DAYS, 1.0, 7, START))
+def _tables(scenario: str) -> dict[str, Table]:
+    parts = simulate(World(scenario, DAYS, 1.0, 7, START))
+    return {name: concat(name, tables) for name, tables in parts.items()}
 
 
 @functools.cache
@@ -401,6 +403,26 @@ def test_ranked_lists():
     items = frame("healthy", "items")
     assert items.category.nunique() == 12
     assert (items.created_at >= pd.Timestamp(START)).sum() > 200  # new items every day
+
+
+def test_lists_fill_even_when_the_model_wants_one_item():
+    rng = np.random.default_rng(0)
+    n = 30
+    catalog = Catalog(
+        created_us=np.arange(n, dtype=np.int64),
+        category=np.arange(n) % 12,
+        quality=rng.normal(size=n),
+        popularity=np.ones(n),
+    )
+    w = np.zeros(n)
+    w[3] = 1.0  # every candidate draw is item 3
+    r = 500
+    items, score, _, _, _ = _serve(
+        rng, catalog, w, np.ones(n), rng.integers(0, 12, r), np.zeros(r, bool), 1.0
+    )
+    assert items.shape == (r, 10)
+    assert all(len(set(row)) == 10 for row in items.tolist())
+    assert (np.diff(score, axis=1) <= 0).all()
 
 
 def test_feed_events_and_labels_agree():

@@ -111,7 +111,26 @@ def _draw(rng: np.random.Generator, w: np.ndarray, shape: tuple[int, int]) -> np
     return rng.choice(len(w), size=shape, p=w / w.sum())
 
 
-def _serve(rng, catalog, w, explore_w, user_taste, explore, sigma):
+def _rank(cand: np.ndarray, logit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sort key (repeats -inf, fallbacks last) and candidate order, per request."""
+    key = logit.copy()
+    key[:, -N_FALLBACK:] -= 1e6  # only used when the list cannot be filled otherwise
+    order = np.argsort(cand, axis=1, kind="stable")
+    sorted_cand = np.take_along_axis(cand, order, axis=1)
+    rows, cols = np.nonzero(sorted_cand[:, 1:] == sorted_cand[:, :-1])
+    key[rows, order[rows, cols + 1]] = -np.inf  # keep the first draw of an item
+    return key, np.argsort(-key, axis=1, kind="stable")
+
+
+def _serve(
+    rng: np.random.Generator,
+    catalog: Catalog,
+    w: np.ndarray,
+    explore_w: np.ndarray,
+    user_taste: np.ndarray,
+    explore: np.ndarray,
+    sigma: float,
+):
     """Candidates, scores and the top-K for one day's requests (vectorised)."""
     r = len(user_taste)
     n_items = len(w)
@@ -133,17 +152,12 @@ def _serve(rng, catalog, w, explore_w, user_taste, explore, sigma):
     noise = rng.normal(0.0, 1.0, cand.shape)
     logit = np.where(explore[:, None], 2.0 * noise, attract + sigma * noise)
 
-    key = logit.copy()
-    key[:, -N_FALLBACK:] -= 1e6  # only used when the list cannot be filled otherwise
-    order = np.argsort(cand, axis=1, kind="stable")
-    sorted_cand = np.take_along_axis(cand, order, axis=1)
-    repeat = np.zeros(cand.shape, bool)
-    rows, cols = np.nonzero(sorted_cand[:, 1:] == sorted_cand[:, :-1])
-    repeat[rows, order[rows, cols + 1]] = True
-    key[repeat] = -np.inf
-    ranked = np.argsort(-key, axis=1, kind="stable")
-    if not np.isfinite(np.take_along_axis(key, ranked[:, :K], axis=1)).all():
-        raise RuntimeError("catalog too small to fill a list")
+    key, ranked = _rank(cand, logit)
+    short = np.flatnonzero(~np.isfinite(np.take_along_axis(key, ranked[:, K - 1 : K], axis=1)))
+    if len(short):  # rare: too few distinct candidates; distinct fallbacks always fill a list
+        for row in short:
+            cand[row, -N_FALLBACK:] = rng.choice(n_items, N_FALLBACK, replace=False)
+        key[short], ranked[short] = _rank(cand[short], logit[short])
     top = ranked[:, :K]
     items = np.take_along_axis(cand, top, axis=1)
     score = np.round(1.0 / (1.0 + np.exp(-np.take_along_axis(logit, top, axis=1))), 3)

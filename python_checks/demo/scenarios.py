@@ -16,42 +16,43 @@ import numpy as np
 
 SCENARIOS: dict[str, str] = {
     "healthy": (
-        "nothing injected; spam_filter canary v2 (as good as v1) takes 10% of traffic from "
-        "days//2; every metric stable day to day, no check should fail"
+        "nothing injected (spam_filter canary v2, as good as v1, takes 10% of its traffic "
+        "from day days//2): every metric stable day to day, no check should fail"
     ),
     "precision_drop": (
-        "spam_filter v3 takes 50% of traffic from the injection day and blocks 12% of legit "
-        "mail: v3 precision ~0.92 -> ~0.6, recall holds; false_block support tickets rise "
-        "(precision threshold, version comparison, support_tickets_per_1k_users)"
+        "spam_filter v3 takes 50% of traffic from the injection day and scores 12% of legit "
+        "mail 0.5-0.95: v3 precision ~0.92 -> ~0.6 with recall held (~0.8), false_block "
+        "support tickets ~4x (precision threshold, version comparison, tickets per 1k users)"
     ),
     "filter_bubble": (
-        "home_feed exploration off from the injection day and the ranker retrained daily on "
-        "its own clicks: catalog coverage and new_item_share fall day after day, exposure "
-        "Gini rises, CTR holds (feedback-loop checks)"
+        "home_feed exploration off from the injection day and its candidate weights retrained "
+        "daily on its own clicks: coverage@10 ~0.46 -> ~0.17 and new_item_share -> 0 day "
+        "after day, exposure Gini ~0.63 -> ~0.8, CTR holds (feedback-loop checks)"
     ),
     "popularity_bias": (
-        "home_feed under-surfaces new and niche items from the injection day (popularity "
-        "weight squared, new items x0.02): new_item_share falls sharply, coverage falls "
-        "(new_item_share and coverage floors)"
+        "home_feed popularity weights squared and items < 14 days old x0.02 from the "
+        "injection day: new_item_share ~0.045 -> ~0.01, coverage@10 ~0.46 -> ~0.3, Gini up "
+        "(new-item share and coverage floors)"
     ),
     "data_drift": (
-        "spam_filter inputs shift from the injection day: message_length x e^0.75 (~1 sd "
-        "up), sender_tld mix moves to io/xyz; quality drops only a little (PSI/KS/JS drift "
-        "bounds)"
+        "spam_filter inputs shift from the injection day: message_length x e^0.8 (~1 sd; "
+        "PSI ~0.8), legit mail's sender_tld moves to io/xyz (PSI ~0.3); quality drops only "
+        "~0.01 (PSI/KS/JS drift bounds)"
     ),
     "concept_drift": (
         "spammers adapt from the injection day: 12% of legit-looking mail is spam with low "
-        "scores; feature distributions unchanged, recall and AUC fall (recall/AUC "
-        "thresholds, no drift alarm)"
+        "scores; features and score distribution unchanged, recall ~0.81 -> ~0.57, AUC "
+        "~0.96 -> ~0.82, base rate ~0.2 -> ~0.3 (recall/AUC thresholds, no drift alarm)"
     ),
     "accuracy_up_engagement_down": (
-        "home_feed v2 serves all traffic from the injection day: NDCG and recall up, but "
-        "sessions 35% shorter and daily return probability x0.8 (cross-layer divergence "
-        "checks)"
+        "home_feed v2 serves all traffic from the injection day: NDCG@10 ~0.60 -> ~0.70 "
+        "and CTR up, but sessions x0.65 (avg ~330 s -> ~215 s) and from the next day the "
+        "daily return probability x0.8 (DAU -20%) (cross-layer divergence checks)"
     ),
     "latency_regression": (
-        "spam_filter and home_feed latency x2 from the injection day (p95 doubles) and "
-        "home_feed conversion rate x0.55 (latency thresholds, conversion_rate)"
+        "spam_filter and home_feed latency x2 from the injection day (p95 ~120 -> ~240 ms "
+        "and ~150 -> ~300 ms), home_feed conversions per click x0.55 so conversion_rate "
+        "~0.016 -> ~0.008, CTR unchanged (latency thresholds, conversion_rate)"
     ),
 }
 

@@ -10,14 +10,15 @@ from .regression import simulate_price
 from .scenarios import World
 from .spam import simulate_spam
 from .summarizer import simulate_summarizer
-from .table import Table, concat
+from .table import Table
 from .users import session_events, simulate_population, simulate_sessions, users_table
 
 STEPS = ("users", "spam_filter", "home_feed", "price_estimator", "ticket_summarizer", "events")
 
 
-def simulate(world: World, progress: bool = False) -> dict[str, Table]:
-    """Every source table of the contract, keyed by table name."""
+def simulate(world: World, progress: bool = False) -> dict[str, list[Table]]:
+    """Every source table of the contract as its parts (one per model where
+    several models write it), keyed by table name."""
     bar = tqdm(total=len(STEPS), desc="simulate", unit="step", disable=not progress)
 
     def step(name: str) -> None:
@@ -52,17 +53,17 @@ def simulate(world: World, progress: bool = False) -> dict[str, Table]:
     )
     bar.update()
     bar.close()
+    # parts stay separate (one per model) so the writer never copies them into one
     return {
-        "predictions": concat(
-            "predictions",
-            [spam.predictions, feed.predictions, price["predictions"], summ["predictions"]],
-        ),
-        "prediction_features": concat(
-            "prediction_features",
-            [spam.features, feed.features, price["prediction_features"]],
-        ),
-        "labels": concat("labels", [spam.labels, feed.labels, price["labels"], summ["labels"]]),
-        "events": events,
-        "items": feed.items,
-        "users": users_table(pop),
+        "predictions": [
+            spam.predictions,
+            feed.predictions,
+            price["predictions"],
+            summ["predictions"],
+        ],
+        "prediction_features": [spam.features, feed.features, price["prediction_features"]],
+        "labels": [spam.labels, feed.labels, price["labels"], summ["labels"]],
+        "events": [events],
+        "items": [feed.items],
+        "users": [users_table(pop)],
     }

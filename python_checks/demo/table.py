@@ -52,8 +52,17 @@ class Ids:
     def concat(cols: Sequence[Ids]) -> Ids:
         prefixes = tuple(dict.fromkeys(p for c in cols for p in c.prefixes))
         pos = {p: i for i, p in enumerate(prefixes)}
-        codes = [np.array([pos[p] for p in c.prefixes], np.int16)[c.codes] for c in cols]
-        return Ids(prefixes, np.concatenate(codes), np.concatenate([c.num for c in cols]))
+        codes = [
+            c.codes
+            if c.prefixes == prefixes[: len(c.prefixes)]  # already in the union's order
+            else np.array([pos[p] for p in c.prefixes], np.int16)[c.codes]
+            for c in cols
+        ]
+        return Ids(
+            prefixes,
+            np.concatenate(codes, dtype=np.int16),
+            np.concatenate([c.num for c in cols], dtype=np.int64),
+        )
 
     def to_pandas(self) -> pd.api.extensions.ExtensionArray:
         """Same text as the writer's SQL `prefix || printf('%09d', num)`."""
@@ -103,7 +112,7 @@ class Cat:
         return Cat(self.categories, self.codes[idx])
 
     def null(self, n: int) -> Cat:
-        return Cat(self.categories, np.full(n, -1, np.int32))
+        return Cat(self.categories, np.full(n, -1, np.int16))
 
     @staticmethod
     def concat(cols: Sequence[Cat]) -> Cat:
@@ -111,9 +120,12 @@ class Cat:
         pos = {x: i for i, x in enumerate(cats)}
         out = []
         for c in cols:
-            remap = np.array([pos[x] for x in c.categories] + [-1], np.int32)
+            if c.categories == cats[: len(c.categories)]:  # already in the union's order
+                out.append(c.codes)
+                continue
+            remap = np.array([pos[x] for x in c.categories] + [-1], np.int16)
             out.append(remap[c.codes])  # code -1 picks the trailing -1
-        return Cat(cats, np.concatenate(out))
+        return Cat(cats, np.concatenate(out, dtype=np.int16))
 
     def to_categorical(self) -> pd.Categorical:
         return pd.Categorical.from_codes(self.codes, categories=list(self.categories))
@@ -125,14 +137,14 @@ class Cat:
 
 
 def cat(categories: Sequence[str], codes: np.ndarray) -> Cat:
-    return Cat(tuple(categories), np.asarray(codes, np.int32))
+    return Cat(tuple(categories), np.asarray(codes, np.int16))
 
 
 def const(value: str | None, n: int) -> Cat:
     """The same string (or null) on every row."""
     if value is None:
-        return Cat((), np.full(n, -1, np.int32))
-    return Cat((value,), np.zeros(n, np.int32))
+        return Cat((), np.full(n, -1, np.int16))
+    return Cat((value,), np.zeros(n, np.int16))
 
 
 @dataclass(frozen=True)
@@ -183,7 +195,7 @@ class Num:
         nan = None
         if any(c.nan is not None for c in cols):
             nan = np.concatenate([c.nan_mask for c in cols])
-        return Num(np.concatenate([c.values for c in cols]).astype(np.float64), nan)
+        return Num(np.concatenate([c.values for c in cols], dtype=np.float64), nan)
 
     def to_pandas(self) -> pd.api.extensions.ExtensionArray:
         values = self.values.astype(np.float64)
@@ -240,7 +252,7 @@ class Int:
     @staticmethod
     def concat(cols: Sequence[Int]) -> Int:
         return Int(
-            np.concatenate([c.values for c in cols]).astype(np.int32),
+            np.concatenate([c.values for c in cols], dtype=np.int32),
             np.concatenate([c.mask for c in cols]),
         )
 
@@ -292,7 +304,7 @@ _KINDS = {
     "TIMESTAMP": (Ts,),
 }
 _NULLS = {
-    "VARCHAR": Cat((), np.zeros(0, np.int32)),
+    "VARCHAR": Cat((), np.zeros(0, np.int16)),
     "DOUBLE": Num(np.zeros(0)),
     "BOOLEAN": Flag(np.zeros(0, bool), np.zeros(0, bool)),
     "INTEGER": Int(np.zeros(0, np.int32), np.zeros(0, bool)),

@@ -10,6 +10,7 @@ casts to the contract types.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
@@ -20,7 +21,7 @@ from python_checks.contract import SOURCE_TABLES, create_table_sql
 
 from .scenarios import World
 from .simulate import simulate
-from .table import ID_WIDTH, Cat, Flag, Ids, Int, Num, Table, Text, Ts
+from .table import ID_WIDTH, Cat, Flag, Ids, Int, Num, Table, Text, Ts, concat
 
 DEFAULT_START = dt.date(2026, 10, 1)
 
@@ -74,16 +75,23 @@ def _scan(table: Table) -> tuple[pd.DataFrame, list[str]]:
     return pd.DataFrame(data, index=pd.RangeIndex(table.n), copy=False), exprs
 
 
-def write_table(con: duckdb.DuckDBPyConnection, schema: str, table: Table) -> None:
-    """Replace schema.<table> with the rows of `table`, typed per the contract."""
-    frame, exprs = _scan(table)
-    view = f"__demo_{table.name}"
-    con.register(view, frame)
-    try:
-        con.execute(create_table_sql(schema, table.name))
-        con.execute(f"INSERT INTO {schema}.{table.name} SELECT {', '.join(exprs)} FROM {view}")
-    finally:
-        con.unregister(view)
+def write_table(
+    con: duckdb.DuckDBPyConnection, schema: str, name: str, parts: Sequence[Table]
+) -> int:
+    """Replace schema.<name> with the rows of `parts`, typed per the contract;
+    return the row count."""
+    con.execute(create_table_sql(schema, name))
+    view = f"__demo_{name}"
+    for part in parts:
+        if not part.n:
+            continue
+        frame, exprs = _scan(part)
+        con.register(view, frame)
+        try:
+            con.execute(f"INSERT INTO {schema}.{name} SELECT {', '.join(exprs)} FROM {view}")
+        finally:
+            con.unregister(view)
+    return sum(part.n for part in parts)
 
 
 def _world(scenario: str, days: int, scale: float, seed: int, start_date: dt.date) -> World:
@@ -103,7 +111,7 @@ def generate_frames(
     (str, Float64, boolean, Int32, datetime64[us]); a Float64 NaN that is not
     NA is a real NaN (the bad spam rows)."""
     tables = simulate(_world(scenario, days, scale, seed, start_date), progress)
-    return {name: tables[name].to_frame() for name in SOURCE_TABLES}
+    return {name: concat(name, tables[name]).to_frame() for name in SOURCE_TABLES}
 
 
 def generate_warehouse(
@@ -130,7 +138,6 @@ def generate_warehouse(
         con.execute("SET enable_progress_bar = false")
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
         for name in tqdm(SOURCE_TABLES, desc="write", unit="table", disable=not progress):
-            write_table(con, schema, tables[name])
-            counts[name] = len(tables[name])
+            counts[name] = write_table(con, schema, name, tables.pop(name))
         con.execute("CHECKPOINT")
     return counts
