@@ -79,7 +79,10 @@ def shared_build_dir(tmp_path_factory, name: str) -> Iterator[tuple[Path, bool]]
     """A folder shared by every xdist worker of this session, held under a
     lock: (folder, already_built). The first worker builds, the others wait
     and reuse it, so an expensive module fixture runs once per session."""
-    root = tmp_path_factory.getbasetemp().parent / f"shared-{name}"
+    base = tmp_path_factory.getbasetemp()
+    # Under xdist each worker's basetemp is a child of the session's folder.
+    session = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    root = session / f"shared-{name}"
     root.mkdir(exist_ok=True)
     with open(root / ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)

@@ -171,6 +171,13 @@ PREDICTION_CASES = [
         ),
         None,
     ),
+    # A model named like markup, whose only row breaks a threshold, so the
+    # name reaches the Data Docs pages (suite, unexpected rows).
+    (
+        "script_model_nan_score",
+        _prediction("script_model_nan_score", model_name=SCRIPT, score=NAN),
+        "score_not_finite",
+    ),
     ("redelivered", _prediction("redelivered", score=0.7), None),
     ("labeled", _prediction("labeled", score=0.2, predicted_label=False), None),
     ("revised_label", _prediction("revised_label", score=0.8), None),
@@ -625,6 +632,8 @@ def test_quarantine_spikes_break_the_declared_thresholds(run):
         )
     )
     assert got == [
+        (SCRIPT, "quarantine_rate", "2026-05-01", "error"),
+        (SCRIPT, "quarantined__score_not_finite", "2026-05-01", "error"),
         ("contradicting_model", "served_label_consistency", "2026-05-01", "error"),
         ("gappy_model", "prediction_day_missing", "2026-05-01", "error"),
         ("home_feed", "quarantine_rate", "2026-05-01", "error"),
@@ -696,9 +705,12 @@ def test_hostile_strings_from_the_data_stay_data(run):
         ["hostile_strings"],
     )
     assert text.to_dict("records") == [{"generated_text": SCRIPT, "segment": SCRIPT}]
-    # Data Docs render every suite, including the hostile model's; no page
-    # carries the markup as markup.
-    pages = list((run["reports"] / "data_docs").rglob("*.html"))
-    assert pages
-    for page in pages:
-        assert "<script>alert(" not in page.read_text(), page
+    # Data Docs render the markup-named model's breaches (its key values in
+    # the unexpected-rows table): as escaped text, never as markup.
+    pages = {page: page.read_text() for page in (run["reports"] / "data_docs").rglob("*.html")}
+    assert any("&lt;script&gt;alert(&#x27;xss&#x27;)&lt;/script&gt;" in t for t in pages.values())
+    for page, text in pages.items():
+        assert "<script>alert(" not in text, page
+    # The results keep the name as it is in the data.
+    results = pd.DataFrame(list(run["results"]["results"]))
+    assert (results.model == SCRIPT).sum() > 0
