@@ -3,6 +3,7 @@
 - permuting the input rows changes no metric;
 - duplicating the whole input (every prediction and label twice, as new
   predictions) changes no ratio metric and doubles the counts;
+- re-delivering the whole input (same prediction_ids) changes nothing;
 - AUC of the reversed scores (1 - score) is 1 - AUC.
 
 dbt is slow to start, so the examples of one property run are drawn first,
@@ -111,6 +112,8 @@ def _frames(examples: list) -> dict[str, pd.DataFrame]:
         add(f"e{i}_perm", [rows[j] for j in order])
         add(f"e{i}_dup", rows, "a")
         add(f"e{i}_dup", rows, "b")
+        add(f"e{i}_redo", rows)
+        add(f"e{i}_redo", rows)
         add(f"e{i}_rev", [{**row, "k": GRID - row["k"]} for row in rows])
     return {"predictions": pd.DataFrame(predictions), "labels": pd.DataFrame(labels)}
 
@@ -141,6 +144,7 @@ def _check(tmp_path, examples):
             metric = key[2]
             where = f"example {i} {key}: rows={rows}"
             assert _close(of("perm", key), value), where
+            assert _close(of("redo", key), value), where
             if metric in RATIO_METRICS:
                 assert _close(of("dup", key), value), where
             else:
