@@ -176,3 +176,46 @@ def dbt_vars(path: Path | None = None) -> dict[str, Any]:
     """The vars block of dbt_project.yml: the one place the dbt knobs live."""
     raw = yaml.safe_load((path or paths.DBT_PROJECT_FILE).read_text())
     return dict(raw.get("vars") or {})
+
+
+SCHEMA_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}:\d{2})?$")
+# How each var that reaches SQL text must look; a var not listed here must
+# not be templated into SQL unquoted.
+_VAR_KINDS = {
+    "source_schema": "schema",
+    "threshold_grid_step": "number",
+    "cost_false_positive": "number",
+    "cost_false_negative": "number",
+    "ece_bins": "count",
+    "earliest_valid_timestamp": "timestamp",
+    "max_future_days": "count",
+}
+
+
+def validate_dbt_vars(values: dict[str, Any], source: str = "dbt_project.yml vars") -> None:
+    """Every var dbt templates into SQL is checked here first: a schema name is
+    an identifier, numbers are numbers, a timestamp is an ISO date. A value
+    like `raw; drop table x` is a configuration error before dbt starts."""
+    for name, kind in _VAR_KINDS.items():
+        if name not in values:
+            continue
+        value = values[name]
+        if kind == "schema":
+            ok = isinstance(value, str) and bool(SCHEMA_NAME.match(value))
+            want = "a plain schema name"
+        elif kind == "number":
+            ok = (
+                isinstance(value, int | float)
+                and not isinstance(value, bool)
+                and math.isfinite(value)
+            )
+            want = "a finite number"
+        elif kind == "count":
+            ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
+            want = "a whole number >= 0"
+        else:
+            ok = isinstance(value, str) and bool(_ISO_DATE.match(value))
+            want = "a date YYYY-MM-DD"
+        if not ok:
+            raise ConfigError(source, f"{name} must be {want}, got {value!r}")

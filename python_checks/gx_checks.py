@@ -8,10 +8,15 @@ passed. The checkpoint builds Data Docs into <reports>/data_docs.
 metrics_daily is small (one row per metric per day), so it is validated
 through GE's pandas datasource: GE's SQL datasource over duckdb-engine
 returns empty results.
+
+Data Docs render the unexpected rows' key values into HTML without escaping
+them, and model names and segments come from the data: every string GE
+sees is HTML-escaped first, so a model named `<script>…` stays text.
 """
 
 from __future__ import annotations
 
+import html
 import logging
 import os
 from dataclasses import dataclass
@@ -25,6 +30,11 @@ from python_checks.metric_catalog import MetricInfo
 from python_checks.results import CheckResult, Status
 
 KEY = ["metric_date", "model_name", "model_version", "segment", "metric_name", "feature_name"]
+
+
+def _text(value) -> str:
+    """A key value as Data Docs shows it: HTML-escaped text."""
+    return html.escape(str(value), quote=True)
 
 
 @dataclass(frozen=True)
@@ -144,7 +154,10 @@ def evaluate(
     frame = pd.concat(frames, ignore_index=True)
     frame["metric_value"] = frame["metric_value"].astype(float)
     frame["metric_date"] = frame["metric_date"].astype(str)
-    validation, index_path = _run_checkpoint(frame, bound, docs_dir)
+    shown = frame.copy()
+    for column in KEY:
+        shown[column] = shown[column].map(_text)
+    validation, index_path = _run_checkpoint(shown, bound, docs_dir)
     results.extend(_interpret(validation, bound, frame))
     return results, index_path
 
@@ -209,7 +222,7 @@ def _run_checkpoint(frame: pd.DataFrame, bound: list[BoundCheck], docs_dir: Path
                         "check_id": check.check_id,
                         "rule_id": rule.rule_id,
                         "rule": rule.describe(),
-                        "model": model,
+                        "model": _text(model),
                     },
                     notes=f"Declared in expectations/thresholds.yml as {rule.rule_id}: "
                     f"{rule.describe()} (severity {rule.severity}).",
@@ -276,9 +289,10 @@ def _interpret(pages: dict, bound: list[BoundCheck], frame: pd.DataFrame) -> lis
                 )
             )
             continue
+        # GE saw escaped keys; the results keep the values as they are.
         breached = {tuple(str(u[k]) for k in KEY) for u in unexpected}
         for row in rows.itertuples(index=False):
-            key = tuple(str(getattr(row, k)) for k in KEY)
+            key = tuple(_text(getattr(row, k)) for k in KEY)
             if key not in breached:
                 continue
             results.append(

@@ -1,6 +1,8 @@
 """What dbt says about each published metric: read from the manifest that
 `dbt build` wrote, where the marts' YAML declares metric columns (layer,
-sample-size column, whether the metric needs labels)."""
+sample-size column, whether the metric needs labels). Long marts, whose
+metric names are data (e.g. `quarantined__<reason>`), declare the names or
+prefixes they publish in model meta `published_metrics`."""
 
 from __future__ import annotations
 
@@ -17,12 +19,38 @@ class MetricInfo:
     needs_labels: bool
 
 
-def load_catalog(manifest_path: Path) -> dict[str, MetricInfo]:
+class MetricCatalog(dict):
+    """name -> MetricInfo; `get` also knows the names a long mart publishes by prefix."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.prefixes: dict[str, MetricInfo] = {}
+
+    def get(self, name, default=None):
+        found = super().get(name)
+        if found is not None:
+            return found
+        for prefix, info in self.prefixes.items():
+            if name.startswith(prefix) and len(name) > len(prefix):
+                return MetricInfo(name=name, layer=info.layer, mart=info.mart, needs_labels=False)
+        return default
+
+
+def load_catalog(manifest_path: Path) -> MetricCatalog:
     manifest = json.loads(manifest_path.read_text())
-    catalog: dict[str, MetricInfo] = {}
+    catalog = MetricCatalog()
     for node in manifest.get("nodes", {}).values():
         if node.get("resource_type") != "model":
             continue
+        node_meta = node.get("meta") or node.get("config", {}).get("meta") or {}
+        published = node_meta.get("published_metrics")
+        if published:
+            for name in published.get("names", []):
+                catalog[name] = MetricInfo(name, published["layer"], node["name"], False)
+            for prefix in published.get("prefixes", []):
+                catalog.prefixes[prefix] = MetricInfo(
+                    prefix, published["layer"], node["name"], False
+                )
         for column in node.get("columns", {}).values():
             meta = column.get("meta") or column.get("config", {}).get("meta") or {}
             if "metric_layer" not in meta:

@@ -4,7 +4,6 @@ checks → summary. Library functions that the CLI and the tests both call."""
 from __future__ import annotations
 
 import json
-import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,9 +15,7 @@ from python_checks.checks import REGISTRY, CheckContext
 from python_checks.errors import ConfigError
 from python_checks.metric_catalog import load_catalog
 from python_checks.results import CheckResult, RunOutcome, Status
-from python_checks.warehouse import connect, exclusive_run
-
-_SCHEMA_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+from python_checks.warehouse import connect, ensure_writable, exclusive_run
 
 
 @dataclass
@@ -35,12 +32,14 @@ def run(options: RunOptions) -> RunOutcome:
     """Run the whole nightly job; raises UsageError (exit 2) on bad input or config."""
     thresholds = config.load_thresholds(options.thresholds_file)
     dbt_vars = config.dbt_vars()
+    config.validate_dbt_vars(dbt_vars)
     schema = options.source_schema or str(dbt_vars.get("source_schema", "raw"))
-    if not _SCHEMA_NAME.match(schema):
+    if not config.SCHEMA_NAME.match(schema):
         raise ConfigError("source_schema", f"{schema!r} is not a plain schema name")
     overrides = {"source_schema": schema} if options.source_schema else None
     outcome = RunOutcome()
     artifacts = options.reports / "dbt"
+    ensure_writable(options.warehouse)
     with exclusive_run(options.warehouse):
         started = time.perf_counter()
         report = preflight.check_sources(options.warehouse, schema)

@@ -44,6 +44,29 @@ def exclusive_run(warehouse: Path) -> Iterator[None]:
         handle.close()
 
 
+def _has_write_permission(path: Path) -> bool:
+    # os.access alone says yes to root; the mode bits are what the owner meant.
+    return os.access(path, os.W_OK) and bool(path.stat().st_mode & 0o222)
+
+
+def ensure_writable(warehouse: Path) -> None:
+    """The run writes marts into the warehouse and DuckDB writes its
+    write-ahead log beside it: refuse up front, in one line, when it cannot."""
+    if not warehouse.exists():
+        raise UsageError(f"warehouse not found: {warehouse} (set WAREHOUSE_PATH)")
+    if not _has_write_permission(warehouse):
+        raise UsageError(
+            f"warehouse {warehouse} is read-only: the run writes its marts into it "
+            "(make the file writable)"
+        )
+    folder = warehouse.parent
+    if not _has_write_permission(folder):
+        raise UsageError(
+            f"cannot write in {folder}: DuckDB keeps the warehouse's write-ahead log "
+            "there (make the folder writable)"
+        )
+
+
 def connect(warehouse: Path, read_only: bool = True) -> duckdb.DuckDBPyConnection:
     """Open the warehouse, turning DuckDB's errors into one-line usage errors."""
     if not warehouse.exists():

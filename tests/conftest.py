@@ -4,7 +4,10 @@ helpers that run dbt and the CLI against them."""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -69,3 +72,23 @@ def tmp_reports(tmp_path: Path) -> Path:
     path = tmp_path / "reports"
     path.mkdir()
     return path
+
+
+@contextlib.contextmanager
+def shared_build_dir(tmp_path_factory, name: str) -> Iterator[tuple[Path, bool]]:
+    """A folder shared by every xdist worker of this session, held under a
+    lock: (folder, already_built). The first worker builds, the others wait
+    and reuse it, so an expensive module fixture runs once per session."""
+    base = tmp_path_factory.getbasetemp()
+    # Under xdist each worker's basetemp is a child of the session's folder.
+    session = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    root = session / f"shared-{name}"
+    root.mkdir(exist_ok=True)
+    with open(root / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            done = root / ".built"
+            yield root, done.exists()
+            done.touch()
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)

@@ -120,6 +120,7 @@ def test_breach_exits_1_and_summary_names_it(tmp_path, warehouse, capsys):
         "checks:\n"
         "  reconciliation: {relative_tolerance: 1.0e-9, severity: error}\n"
         "  served_labels: {max_contradiction_share: 0.0, severity: error}\n"
+        "  staleness: {max_age_hours: 36, severity: error}\n"
     )
     code, out, _ = _run(
         capsys,

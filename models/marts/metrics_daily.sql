@@ -1,12 +1,18 @@
 -- The published interface (../shared/CONTRACT.md, section 2): every wide
 -- per-day mart, unpivoted to one row per metric per day. Which columns are
--- metrics is declared once, as column meta in each mart's YAML.
+-- metrics is declared once, as column meta in each mart's YAML. Long marts
+-- (already one row per metric, in these columns) are unioned as they are.
 
 {{ config(schema=target.schema) }}
 
 {%- set wide_marts = [
     'classification_metrics_daily',
     'data_quality_daily',
+    'prediction_completeness_daily',
+] %}
+
+{%- set long_marts = [
+    'data_quality_reasons_daily',
 ] %}
 
 with
@@ -18,6 +24,20 @@ unioned as (
     {%- if not loop.last %}
     union all
     {%- endif %}
+    {%- endfor %}
+    {%- for mart in long_marts %}
+    union all
+    select
+        metric_date,
+        model_name,
+        model_version,
+        segment,
+        layer,
+        metric_name,
+        feature_name,
+        metric_value,
+        sample_size
+    from {{ ref(mart) }}
     {%- endfor %}
 
 )

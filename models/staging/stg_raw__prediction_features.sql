@@ -1,28 +1,11 @@
--- Model inputs, long format, one row per (prediction, feature).
+-- Model inputs, long format, one row per (prediction, feature): usable rows
+-- only (NaN/±inf values, null keys and orphans are in
+-- quarantine_prediction_features), one value per key.
 
-with
-
-source as (
-
-    select * from {{ source('raw', 'prediction_features') }}
-
-),
-
-renamed as (
-
-    select
-        ---------- ids
-        cast(prediction_id as string) as prediction_id,
-
-        ---------- strings
-        cast(feature_name as string) as feature_name,
-        cast(category_value as string) as category_value,
-
-        ---------- numbers
-        cast(numeric_value as double) as numeric_value
-
-    from source
-
-)
-
-select * from renamed
+select
+    prediction_id,
+    feature_name,
+    category_value,
+    numeric_value
+from {{ ref('base_raw__prediction_features') }}
+where quarantine_reason is null and delivery_rank = 1

@@ -5,10 +5,12 @@ one list the pipeline runs."""
 from python_checks.checks.base import CheckContext
 from python_checks.checks.reconciliation import reconcile_classification
 from python_checks.checks.served_labels import served_label_consistency
+from python_checks.checks.staleness import prediction_staleness
 
 REGISTRY = (
     reconcile_classification,
     served_label_consistency,
+    prediction_staleness,
 )
 
 __all__ = ["REGISTRY", "CheckContext"]

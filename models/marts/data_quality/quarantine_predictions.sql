@@ -9,6 +9,7 @@ select
     predicted_at,
     metric_date,
     segment,
+    user_id,
     score,
     threshold,
     predicted_value,

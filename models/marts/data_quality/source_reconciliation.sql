@@ -1,6 +1,7 @@
 -- Rows in = rows accepted + rows quarantined + duplicates removed, per
 -- source table: the ledger that proves nothing was lost. `payload_conflicts`
--- counts keys re-delivered with a different payload (the earliest wins).
+-- counts keys re-delivered with a different payload (the earliest wins; for
+-- features, the lowest value).
 
 {%- set ledgers = [
     ('predictions', 'base_raw__predictions', 'delivery_rank', 'prediction_id',
@@ -8,6 +9,8 @@
     ('events', 'base_raw__events', 'delivery_rank', 'event_id',
         ['event_type', 'user_id', 'value', 'properties']),
     ('labels', 'base_raw__labels', 'recency_rank', none, []),
+    ('prediction_features', 'base_raw__prediction_features', 'delivery_rank',
+        'prediction_id, feature_name', ['numeric_value', 'category_value']),
 ] %}
 
 {%- for table, base, order_column, key, payload in ledgers %}

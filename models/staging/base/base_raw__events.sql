@@ -1,5 +1,6 @@
 -- Every delivered event, typed, with the reason it cannot be used and its
--- delivery order among rows sharing its event_id.
+-- delivery order among rows sharing its event_id. Empty-string keys count as
+-- null. Unknown event types are not a reason: they are kept and reported.
 
 with
 
@@ -13,15 +14,15 @@ typed as (
 
     select
         ---------- ids
-        cast(event_id as string) as event_id,
-        cast(user_id as string) as user_id,
-        cast(session_id as string) as session_id,
-        cast(model_name as string) as model_name,
-        cast(request_id as string) as request_id,
-        cast(item_id as string) as item_id,
+        nullif(cast(event_id as string), '') as event_id,
+        nullif(cast(user_id as string), '') as user_id,
+        nullif(cast(session_id as string), '') as session_id,
+        nullif(cast(model_name as string), '') as model_name,
+        nullif(cast(request_id as string), '') as request_id,
+        nullif(cast(item_id as string), '') as item_id,
 
         ---------- strings
-        cast(event_type as string) as event_type,
+        nullif(cast(event_type as string), '') as event_type,
         cast(properties as string) as properties,
 
         ---------- numbers
@@ -39,9 +40,12 @@ classified as (
     select
         *,
         case
-            when event_id is null or event_id = '' then 'null_event_id'
-            when event_type is null or event_type = '' then 'null_event_type'
+            when event_id is null then 'null_event_id'
+            when event_type is null then 'null_event_type'
             when occurred_at is null then 'null_occurred_at'
+            when occurred_at < cast('{{ var("earliest_valid_timestamp") }}' as timestamp)
+                then 'occurred_at_too_early'
+            when occurred_at > {{ latest_valid_timestamp() }} then 'occurred_at_in_future'
             when {{ is_not_finite('value') }} then 'value_not_finite'
         end as quarantine_reason
     from typed
@@ -50,7 +54,11 @@ classified as (
 
 select
     *,
-    {{ to_date('occurred_at') }} as event_date,
+    case
+        when quarantine_reason not in ('occurred_at_too_early', 'occurred_at_in_future')
+            or quarantine_reason is null
+            then {{ to_date('occurred_at') }}
+    end as event_date,
     row_number() over (
         partition by event_id, case when quarantine_reason is null then 0 else 1 end
         order by

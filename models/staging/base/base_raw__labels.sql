@@ -1,6 +1,8 @@
 -- Every delivered label, typed, with the reason it cannot be used (null when
--- it can) and its recency among labels for the same key: labels arrive late
--- and get revised, and the latest labeled_at wins.
+-- it can) and its recency among usable labels for the same key: labels
+-- arrive late and get revised, and the latest labeled_at wins. A label must
+-- point at an accepted prediction (or, for ranking, a served request) and
+-- carry a value the task can mean. Empty-string keys count as null.
 
 with
 
@@ -10,13 +12,61 @@ source as (
 
 ),
 
+deliveries as (
+
+    select * from {{ ref('base_raw__predictions') }}
+
+),
+
+accepted_predictions as (
+
+    select
+        prediction_id,
+        model_name,
+        task_type
+    from deliveries
+    where quarantine_reason is null and delivery_rank = 1
+
+),
+
+-- Ids seen in the source at all (a label for a quarantined prediction is
+-- not an orphan: its prediction exists but cannot be used).
+delivered_ids as (
+
+    select prediction_id
+    from deliveries
+    where prediction_id is not null
+    group by prediction_id
+
+),
+
+served_lists as (
+
+    select
+        request_id,
+        model_name
+    from deliveries
+    where quarantine_reason is null and delivery_rank = 1 and task_type = 'ranking'
+
+),
+
+served_requests as (
+
+    select
+        request_id,
+        min(model_name) as model_name
+    from served_lists
+    group by request_id
+
+),
+
 typed as (
 
     select
         ---------- ids
-        cast(prediction_id as string) as prediction_id,
-        cast(request_id as string) as request_id,
-        cast(item_id as string) as item_id,
+        nullif(cast(prediction_id as string), '') as prediction_id,
+        nullif(cast(request_id as string), '') as request_id,
+        nullif(cast(item_id as string), '') as item_id,
 
         ---------- strings
         cast(reference_text as string) as reference_text,
@@ -34,23 +84,48 @@ typed as (
 classified as (
 
     select
-        *,
+        typed.*,
         case
-            when prediction_id is not null then 'prediction'
-            when request_id is not null and item_id is not null then 'ranking_judgment'
+            when typed.prediction_id is not null then 'prediction'
+            when typed.request_id is not null and typed.item_id is not null
+                then 'ranking_judgment'
         end as label_kind,
+        coalesce(accepted_predictions.model_name, served_requests.model_name) as model_name,
         case
-            when labeled_at is null then 'null_labeled_at'
-            when prediction_id is null and (request_id is null or item_id is null)
+            when typed.labeled_at is null then 'null_labeled_at'
+            when typed.labeled_at < cast('{{ var("earliest_valid_timestamp") }}' as timestamp)
+                then 'labeled_at_too_early'
+            when typed.labeled_at > {{ latest_valid_timestamp() }} then 'labeled_at_in_future'
+            when typed.prediction_id is null and (typed.request_id is null or typed.item_id is null)
                 then 'label_without_key'
-            when {{ is_not_finite('actual_value') }} then 'actual_value_not_finite'
+            when {{ is_not_finite('typed.actual_value') }} then 'actual_value_not_finite'
+            when typed.prediction_id is not null and delivered_ids.prediction_id is null
+                then 'orphan_label'
+            when typed.prediction_id is not null and accepted_predictions.prediction_id is null
+                then 'label_for_quarantined_prediction'
+            when typed.prediction_id is null and served_requests.request_id is null
+                then 'label_for_unserved_request'
+            when accepted_predictions.task_type = 'binary_classification'
+                and (typed.actual_value is null or typed.actual_value not in (0, 1))
+                then 'classification_label_not_binary'
         end as quarantine_reason
     from typed
+    left join delivered_ids
+        on typed.prediction_id = delivered_ids.prediction_id
+    left join accepted_predictions
+        on typed.prediction_id = accepted_predictions.prediction_id
+    left join served_requests
+        on typed.prediction_id is null and typed.request_id = served_requests.request_id
 
 )
 
 select
     *,
+    case
+        when quarantine_reason not in ('labeled_at_too_early', 'labeled_at_in_future')
+            or quarantine_reason is null
+            then {{ to_date('labeled_at') }}
+    end as label_date,
     row_number() over (
         partition by
             case when quarantine_reason is null then 0 else 1 end,

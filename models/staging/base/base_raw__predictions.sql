@@ -1,7 +1,8 @@
 -- Every delivered prediction row, typed, with the reason it cannot be used
 -- (null when it can) and its delivery order among rows sharing its
 -- prediction_id. stg_raw__predictions keeps the first valid delivery,
--- quarantine_predictions keeps the rest of the story.
+-- quarantine_predictions keeps the rest of the story. Empty strings in keys
+-- count as null; the first reason that applies is the row's reason.
 
 with
 
@@ -15,16 +16,16 @@ typed as (
 
     select
         ---------- ids
-        cast(prediction_id as string) as prediction_id,
-        cast(model_name as string) as model_name,
-        cast(model_version as string) as model_version,
-        cast(task_type as string) as task_type,
-        cast(user_id as string) as user_id,
-        cast(request_id as string) as request_id,
-        cast(item_id as string) as item_id,
+        nullif(cast(prediction_id as string), '') as prediction_id,
+        nullif(cast(model_name as string), '') as model_name,
+        nullif(cast(model_version as string), '') as model_version,
+        nullif(cast(task_type as string), '') as task_type,
+        nullif(cast(user_id as string), '') as user_id,
+        nullif(cast(request_id as string), '') as request_id,
+        nullif(cast(item_id as string), '') as item_id,
 
         ---------- strings
-        coalesce(cast(segment as string), 'unknown') as segment,
+        coalesce(nullif(cast(segment as string), ''), 'unknown') as segment,
         cast(generated_text as string) as generated_text,
 
         ---------- numbers
@@ -50,10 +51,14 @@ classified as (
     select
         *,
         case
-            when prediction_id is null or prediction_id = '' then 'null_prediction_id'
-            when model_name is null or model_name = '' then 'null_model_name'
-            when model_version is null or model_version = '' then 'null_model_version'
+            when prediction_id is null then 'null_prediction_id'
+            when model_name is null then 'null_model_name'
+            when model_version is null then 'null_model_version'
             when predicted_at is null then 'null_predicted_at'
+            when predicted_at < cast('{{ var("earliest_valid_timestamp") }}' as timestamp)
+                then 'predicted_at_too_early'
+            when predicted_at > {{ latest_valid_timestamp() }}
+                then 'predicted_at_in_future'
             when task_type is null then 'null_task_type'
             when task_type not in (
                 'binary_classification', 'ranking', 'regression', 'generation'
@@ -68,14 +73,52 @@ classified as (
             when task_type = 'ranking' and (request_id is null or item_id is null)
                 then 'ranking_without_request_or_item'
             when task_type = 'ranking' and (rank is null or rank < 1) then 'rank_not_positive'
-        end as quarantine_reason
+        end as row_quarantine_reason
     from typed
+
+),
+
+-- Two different predictions at the same position of one served list: the
+-- list's order is ambiguous, so every prediction sharing the position is
+-- quarantined (re-deliveries of one prediction_id are not a conflict).
+rank_conflicts as (
+
+    select
+        request_id,
+        rank
+    from classified
+    where row_quarantine_reason is null and task_type = 'ranking'
+    group by request_id, rank
+    having count(distinct prediction_id) > 1
+
+),
+
+reasoned as (
+
+    select
+        classified.*,
+        coalesce(
+            classified.row_quarantine_reason,
+            case when rank_conflicts.request_id is not null then 'rank_duplicate_in_request' end
+        ) as quarantine_reason
+    from classified
+    left join rank_conflicts
+        on
+            classified.task_type = 'ranking'
+            and classified.request_id = rank_conflicts.request_id
+            and classified.rank = rank_conflicts.rank
 
 )
 
 select
     *,
-    {{ to_date('predicted_at') }} as metric_date,
+    -- A day only for timestamps in the valid range: a placeholder date must
+    -- not open a day of metrics (or move the latest day the checks look at).
+    case
+        when quarantine_reason not in ('predicted_at_too_early', 'predicted_at_in_future')
+            or quarantine_reason is null
+            then {{ to_date('predicted_at') }}
+    end as metric_date,
     -- Earliest delivery wins; the payload columns break exact-time ties so the
     -- choice never depends on scan order.
     row_number() over (
@@ -86,4 +129,4 @@ select
             {{ column }} asc nulls last{{ ',' if not loop.last }}
             {%- endfor %}
     ) as delivery_rank
-from classified
+from reasoned

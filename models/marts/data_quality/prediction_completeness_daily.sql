@@ -1,0 +1,71 @@
+-- One row per model and day from the model's first to its last day with an
+-- accepted prediction, so a day without any prediction in the middle of the
+-- range appears (prediction_day_missing = 1) instead of vanishing. A model
+-- that stops logging altogether is the staleness check's job.
+
+with
+
+per_day as (
+
+    select
+        model_name,
+        metric_date,
+        count(*) as n_accepted
+    from {{ ref('stg_raw__predictions') }}
+    group by model_name, metric_date
+
+),
+
+ranges as (
+
+    select
+        model_name,
+        min(metric_date) as first_day,
+        max(metric_date) as last_day
+    from per_day
+    group by model_name
+
+),
+
+digits as (
+
+    {%- for digit in range(10) %}
+    select {{ digit }} as d{{ ' union all' if not loop.last }}
+    {%- endfor %}
+
+),
+
+-- 0 .. 9999: ranges of up to 27 years.
+offsets as (
+
+    select thousands.d * 1000 + hundreds.d * 100 + tens.d * 10 + units.d as n
+    from digits as thousands
+    cross join digits as hundreds
+    cross join digits as tens
+    cross join digits as units
+
+),
+
+spine as (
+
+    select
+        ranges.model_name,
+        cast({{ dbt.dateadd('day', 'offsets.n', 'ranges.first_day') }} as date) as metric_date
+    from ranges
+    inner join offsets
+        on offsets.n <= {{ dbt.datediff('ranges.first_day', 'ranges.last_day', 'day') }}
+
+)
+
+select
+    spine.metric_date,
+    spine.model_name,
+    '__all__' as model_version,
+    '__all__' as segment,
+    coalesce(per_day.n_accepted, 0) as n_accepted_predictions,
+    case when per_day.n_accepted is null then 1.0 else 0.0 end as prediction_day_missing
+from spine
+left join per_day
+    on
+        spine.model_name = per_day.model_name
+        and spine.metric_date = per_day.metric_date

@@ -1,0 +1,12 @@
+-- Feature rows that cannot be used, each with its reason: drift is never
+-- computed from NaN/±inf values, null keys or features of a prediction that
+-- was never delivered.
+
+select
+    prediction_id,
+    feature_name,
+    numeric_value,
+    category_value,
+    quarantine_reason
+from {{ ref('base_raw__prediction_features') }}
+where quarantine_reason is not null

@@ -1,0 +1,70 @@
+"""Staleness (ML Test Score, monitor 4): a model that stops logging must not
+look healthy because its last metrics were. Each model's newest accepted
+prediction must be at most `max_age_hours` older than the newest
+prediction of any model: measured against the data, not the wall clock, so
+a warehouse loaded late is not stale and the result is reproducible."""
+
+from __future__ import annotations
+
+from python_checks.checks.base import CheckContext
+from python_checks.results import CheckResult, Status
+
+CHECK = "staleness"
+
+
+def prediction_staleness(ctx: CheckContext) -> list[CheckResult]:
+    severity = ctx.setting(CHECK, "severity")
+    max_age_hours = float(ctx.setting(CHECK, "max_age_hours"))
+    if not ctx.table_exists("staging", "stg_raw__predictions"):
+        return [
+            CheckResult(
+                check=CHECK,
+                status=Status.NOT_EVALUATED,
+                severity=severity,
+                message="staging.stg_raw__predictions does not exist",
+            )
+        ]
+    rows = ctx.con.execute(
+        """
+        select
+            model_name,
+            max(predicted_at) as newest,
+            max(max(predicted_at)) over () as newest_any,
+            count(*) as n
+        from staging.stg_raw__predictions
+        group by model_name
+        order by model_name
+        """
+    ).fetchall()
+    if not rows:
+        return [
+            CheckResult(
+                check=CHECK,
+                status=Status.NOT_EVALUATED,
+                severity=severity,
+                message="no accepted prediction in the warehouse",
+            )
+        ]
+    results = []
+    for model, newest, newest_any, n in rows:
+        age_hours = (newest_any - newest).total_seconds() / 3600.0
+        stale = age_hours > max_age_hours
+        results.append(
+            CheckResult(
+                check=CHECK,
+                status=Status.BREACHED if stale else Status.PASSED,
+                severity=severity,
+                message=(
+                    f"newest prediction {newest} is {age_hours:g} h older than the newest "
+                    f"of any model ({newest_any})"
+                    + ("; the model stopped logging" if stale else "")
+                ),
+                model=model,
+                metric="prediction_age_hours",
+                metric_date=str(newest.date()),
+                value=age_hours,
+                bound=f"<= {max_age_hours:g} h",
+                sample_size=int(n),
+            )
+        )
+    return results
