@@ -87,8 +87,50 @@ def run(options: RunOptions) -> RunOutcome:
         finally:
             con.close()
         outcome.steps.append(("python checks", time.perf_counter() - started))
+
+        started = time.perf_counter()
+        write_report(options, outcome, thresholds, dbt_vars, overrides, catalog, metrics)
+        outcome.steps.append(("report", time.perf_counter() - started))
     write_results(outcome, options.reports / "run_results.json")
     return outcome
+
+
+def write_report(
+    options: RunOptions,
+    outcome: RunOutcome,
+    thresholds: config.Thresholds,
+    dbt_vars: dict,
+    overrides: dict | None,
+    catalog: dict,
+    metrics: pd.DataFrame,
+) -> None:
+    """dbt docs into <reports>/dbt_docs, then <reports>/report.html; sets
+    outcome.report_path. Rendering only: it adds no check result."""
+    from python_checks import report
+
+    docs_index = dbt_runner.docs_generate(
+        options.warehouse,
+        options.reports / "dbt",
+        options.reports / "dbt_docs",
+        dbt_vars=overrides,
+        quiet=True,
+    )
+    inputs = report.ReportInput(
+        metrics=metrics,
+        results=outcome.results,
+        thresholds=thresholds,
+        threshold_curve=report.read_threshold_curve(
+            options.warehouse, float(thresholds.settings.get("min_label_coverage", 0.0))
+        ),
+        metric_marts={name: info.mart for name, info in catalog.items()},
+        warehouse=str(options.warehouse),
+        data_docs_index=outcome.data_docs_index,
+        dbt_docs_index=str(docs_index or ""),
+        run_results=str(options.reports / "run_results.json"),
+        costs={k: dbt_vars.get(k) for k in ("cost_false_positive", "cost_false_negative")},
+    )
+    path = report.write_report(inputs, options.reports / "report.html")
+    outcome.report_path = str(path)
 
 
 def read_metrics(warehouse: Path) -> pd.DataFrame:
