@@ -34,7 +34,7 @@ def _round(value) -> float | None:
 
 def compile_spec(chart: alt.TopLevelMixin) -> dict:
     """Vega-Lite → Vega, in Python; the page then needs only the Vega runtime."""
-    spec = chart.to_dict()
+    spec = chart.to_dict(validate=False)
     version = alt.SCHEMA_VERSION.lstrip("v").rsplit(".", 1)[0]
     return vl_convert.vegalite_to_vega(spec, vl_version=version)
 
