@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+from tqdm.auto import tqdm
 
 from python_checks import config, dbt_runner, gx_checks, paths, preflight
 from python_checks.checks import REGISTRY, CheckContext
@@ -82,7 +83,10 @@ def run(options: RunOptions) -> RunOutcome:
         con = connect(options.warehouse, read_only=True)
         try:
             ctx = CheckContext(con=con, thresholds=thresholds, dbt_vars=dbt_vars)
-            for check in REGISTRY:
+            # A bar on a terminal (none in CI logs or with --quiet).
+            bar = tqdm(REGISTRY, desc="python checks", unit="check", disable=options.quiet or None)
+            for check in bar:
+                bar.set_postfix_str(check.__name__)
                 outcome.extend(check(ctx))
         finally:
             con.close()
