@@ -32,8 +32,8 @@ test-slow: install
 	$(BIN)/python -m pytest -n 2 -m slow
 
 lint: install
-	$(BIN)/ruff check python_checks tests bench
-	$(BIN)/ruff format --check python_checks tests bench
+	$(BIN)/ruff check python_checks tests $(wildcard bench)
+	$(BIN)/ruff format --check python_checks tests $(wildcard bench)
 	WAREHOUSE_PATH=$(CURDIR)/.cache/lint.duckdb $(BIN)/sqlfluff lint models
 
 format: install

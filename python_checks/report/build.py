@@ -72,6 +72,7 @@ class ModelSection:
     flags: Chart | None = None
     curve: Chart | None = None
     curve_note: str = ""
+    wide: bool = False  # only one of the two layers is published
 
 
 def model_status(model: str, results: list[CheckResult]) -> str:
@@ -141,6 +142,7 @@ def _layer_trends(
     frame: pd.DataFrame,
     breaches: list[CheckResult],
     specs: _Specs,
+    columns: int = 2,
 ) -> Chart | None:
     rows = frame[(frame["segment"] == ALL) & ~frame["metric_name"].map(is_flag_metric)]
     if rows.empty:
@@ -189,7 +191,7 @@ def _layer_trends(
     series["order"] = series["m"].map({m: i for i, m in enumerate(order)})
     series = series.sort_values(["order", "s", "d"]).drop(columns="order")
     title = f"{model}: {LAYER_TITLES.get(layer, layer)}"
-    return specs.add(charts.trend_grid(series, bounds, hits, title), caption=title)
+    return specs.add(charts.trend_grid(series, bounds, hits, title, columns), caption=title)
 
 
 def _drift_maps(
@@ -345,13 +347,23 @@ def build_html(inp: ReportInput, report_dir: Path) -> str:
             section.moved_since = min(i["first_day"] for i in errors)
             section.moved = _moved_with(frame, model, section.moved_since)
         if not mine.empty:
+            # Both layers side by side when both are published; a layer
+            # alone gets the full width.
+            present = [layer for layer in SIDE_BY_SIDE if (mine["layer"] == layer).any()]
+            section.wide = len(present) < 2
             for layer in SIDE_BY_SIDE:
                 section.side[layer] = _layer_trends(
-                    inp, model, layer, mine[mine["layer"] == layer], sliced, specs
+                    inp,
+                    model,
+                    layer,
+                    mine[mine["layer"] == layer],
+                    sliced,
+                    specs,
+                    columns=4 if section.wide else 2,
                 )
             for layer in FULL_WIDTH:
                 chart = _layer_trends(
-                    inp, model, layer, mine[mine["layer"] == layer], sliced, specs
+                    inp, model, layer, mine[mine["layer"] == layer], sliced, specs, columns=4
                 )
                 if chart:
                     section.full.append((LAYER_TITLES[layer], chart))

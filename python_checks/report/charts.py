@@ -19,6 +19,21 @@ import vl_convert
 
 ERROR_COLOR = "#c0392b"
 WARN_COLOR = "#e67e22"
+ROLLUP = "all versions"
+SERIES_COLORS = (
+    "#1f3a5f",
+    "#4e9ad6",
+    "#16a085",
+    "#9b59b6",
+    "#b8860b",
+    "#7f8c8d",
+    "#2ecc71",
+    "#34495e",
+    "#5dade2",
+    "#a569bd",
+    "#45b39d",
+    "#d4ac0d",
+)
 PANEL_WIDTH = 230
 PANEL_HEIGHT = 110
 
@@ -68,6 +83,9 @@ def trend_grid(
         for r in breaches.itertuples(index=False)
     ]
     order = list(dict.fromkeys(series["m"]))
+    labels = sorted(set(series["s"]))
+    series_domain = [s for s in labels if s == ROLLUP] + [s for s in labels if s != ROLLUP]
+    series_domain += [f"series {i}" for i in range(max(0, len(series_domain) - len(SERIES_COLORS)))]
     data = alt.Data(values=rows)
     x = alt.X("d:T", title=None, axis=alt.Axis(format="%b %d", labelAngle=0, tickCount=4))
     y = alt.Y("y:Q", title=None, scale=alt.Scale(zero=False))
@@ -78,7 +96,14 @@ def trend_grid(
         .encode(
             x=x,
             y=y,
-            color=alt.Color("s:N", title="series", legend=alt.Legend(orient="top")),
+            color=alt.Color(
+                "s:N",
+                title="series",
+                legend=alt.Legend(orient="top"),
+                # The rollup dark, versions in colours that are never red
+                # (red is kept for bounds and breaches).
+                scale=alt.Scale(domain=series_domain, range=SERIES_COLORS[: len(series_domain)]),
+            ),
             tooltip=[
                 alt.Tooltip("m:N", title="metric"),
                 alt.Tooltip("s:N", title="series"),

@@ -29,6 +29,7 @@ td.num{text-align:right;font-variant-numeric:tabular-nums}
 .verdict-FAILED{color:#ffb3a7}.verdict-OK{color:#b6f0c8}
 .layers{display:grid;grid-template-columns:1fr 1fr;gap:12px}
 .layers>div{min-width:0;overflow-x:auto}
+.layers.wide{grid-template-columns:1fr}
 .chart{min-height:40px}
 .empty{color:#6b7785;font-style:italic}
 .headline{margin:4px 0;font-weight:600;color:#8e2b20}
@@ -110,9 +111,9 @@ details summary{cursor:pointer}
 <p class="empty">No business metric is published for {{ s.model }} yet (layer <code>business</code> of metrics_daily), so nothing shows what moved with it.</p>
 {% endif %}
 {% endif %}
-<div class="layers">
+<div class="layers{% if s.wide %} wide{% endif %}">
 {% for layer in side_layers %}
-<div><h3>{{ layer_titles[layer] }}</h3>
+<div class="layer-{{ layer }}"><h3>{{ layer_titles[layer] }}</h3>
 {% if s.side.get(layer) %}<div class="chart" data-spec="{{ s.side[layer].spec_id }}" aria-label="{{ s.side[layer].caption }}"></div>
 {% else %}<p class="empty">No {{ layer }} metric published for this model.</p>{% endif %}
 </div>
