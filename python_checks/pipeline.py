@@ -93,7 +93,17 @@ def run(options: RunOptions) -> RunOutcome:
         outcome.steps.append(("python checks", time.perf_counter() - started))
 
         started = time.perf_counter()
-        write_report(options, outcome, thresholds, dbt_vars, overrides, catalog, metrics)
+        try:
+            write_report(options, outcome, thresholds, dbt_vars, overrides, catalog, metrics)
+        except Exception as exc:  # the report renders results; it never decides the night
+            outcome.results.append(
+                CheckResult(
+                    check="report",
+                    status=Status.NOT_EVALUATED,
+                    severity="warn",
+                    message=f"the HTML report could not be written: {type(exc).__name__}: {exc}",
+                )
+            )
         outcome.steps.append(("report", time.perf_counter() - started))
     write_results(outcome, options.reports / "run_results.json")
     return outcome
@@ -154,6 +164,7 @@ def write_results(outcome: RunOutcome, path: Path) -> None:
     payload = {
         "exit_code": outcome.exit_code,
         "data_docs_index": outcome.data_docs_index,
+        "report_path": outcome.report_path,
         "steps": outcome.steps,
         "results": [r.to_dict() for r in outcome.results],
     }
