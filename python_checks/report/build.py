@@ -400,14 +400,17 @@ def build_html(inp: ReportInput, report_dir: Path) -> str:
             rows = curve[curve["model_name"] == model]
             day = str(rows["metric_date"].iloc[0])[:10]
             section.curve = specs.add(
-                charts.threshold_curve(rows, f"{model}: threshold curve on {day} (all versions)"),
+                charts.threshold_curve(rows, f"{model}: threshold curve on {day}"),
                 caption="threshold curve",
             )
+            if "model_version" in rows:
+                rows = rows[rows["model_version"] == ALL]
             optimal = rows[rows["is_cost_optimal"].fillna(False).astype(bool)]
             serving = rows["serving_threshold"].dropna()
             costs = inp.costs
             section.curve_note = (
-                f"Serving threshold {_fmt(serving.iloc[0]) if len(serving) else 'unknown'}; "
+                f"{day}, all versions: serving threshold "
+                f"{_fmt(serving.iloc[0]) if len(serving) else 'unknown'}; "
                 f"cost-optimal {_fmt(optimal['threshold'].iloc[0]) if len(optimal) else 'unknown'} "
                 f"for a false positive costing {_fmt(costs.get('cost_false_positive', '?'))} and a "
                 f"false negative {_fmt(costs.get('cost_false_negative', '?'))} "

@@ -213,26 +213,48 @@ def flag_strip(flags: pd.DataFrame, title: str) -> alt.Chart:
     )
 
 
-def threshold_curve(curve: pd.DataFrame, title: str) -> alt.LayerChart:
-    """Precision, recall and F1 over the threshold grid, with the serving and
-    the cost-optimal thresholds as vertical rules.
+def threshold_curve(curve: pd.DataFrame, title: str) -> alt.FacetChart:
+    """Precision, recall and F1 over the threshold grid, one panel per
+    version (the rollup first), with the serving and the cost-optimal
+    thresholds as vertical rules.
 
-    curve: threshold, precision, recall, f1, expected_cost, is_cost_optimal,
-           serving_threshold
+    curve: model_version (optional; `__all__` when absent), threshold,
+           precision, recall, f1, is_cost_optimal, serving_threshold
     """
+    if "model_version" not in curve:
+        curve = curve.assign(model_version="__all__")
     rows = []
-    for r in curve.itertuples(index=False):
-        for metric in ("precision", "recall", "f1"):
+    panels = []
+    for version, part in curve.groupby("model_version", sort=True):
+        label = ROLLUP if version == "__all__" else str(version)
+        panels.append(label)
+        for r in part.itertuples(index=False):
+            for metric in ("precision", "recall", "f1"):
+                rows.append(
+                    {
+                        "k": "c",
+                        "v": label,
+                        "t": _round(r.threshold),
+                        "m": metric,
+                        "y": _round(getattr(r, metric)),
+                    }
+                )
+        optimal = part[part["is_cost_optimal"].fillna(False).astype(bool)]["threshold"]
+        serving = part["serving_threshold"].dropna()
+        if len(serving):
             rows.append(
-                {"k": "c", "t": _round(r.threshold), "m": metric, "y": _round(getattr(r, metric))}
+                {"k": "r", "v": label, "t": _round(serving.iloc[0]), "which": "serving threshold"}
             )
-    optimal = curve[curve["is_cost_optimal"].fillna(False).astype(bool)]["threshold"]
-    serving = curve["serving_threshold"].dropna()
-    if len(serving):
-        rows.append({"k": "r", "t": _round(serving.iloc[0]), "which": "serving threshold"})
-    if len(optimal):
-        rows.append({"k": "r", "t": _round(optimal.iloc[0]), "which": "cost-optimal threshold"})
-    data = alt.Data(values=rows)
+        if len(optimal):
+            rows.append(
+                {
+                    "k": "r",
+                    "v": label,
+                    "t": _round(optimal.iloc[0]),
+                    "which": "cost-optimal threshold",
+                }
+            )
+    panels = [p for p in panels if p == ROLLUP] + [p for p in panels if p != ROLLUP]
     x = alt.X("t:Q", title="decision threshold", scale=alt.Scale(domain=[0, 1]))
     curves = (
         alt.Chart()
@@ -241,8 +263,16 @@ def threshold_curve(curve: pd.DataFrame, title: str) -> alt.LayerChart:
         .encode(
             x=x,
             y=alt.Y("y:Q", title=None, scale=alt.Scale(domain=[0, 1])),
-            color=alt.Color("m:N", title=None, legend=alt.Legend(orient="top")),
+            color=alt.Color(
+                "m:N",
+                title=None,
+                legend=alt.Legend(orient="top"),
+                scale=alt.Scale(
+                    domain=["precision", "recall", "f1"], range=["#1f3a5f", "#16a085", "#b8860b"]
+                ),
+            ),
             tooltip=[
+                alt.Tooltip("v:N", title="series"),
                 alt.Tooltip("m:N", title="metric"),
                 alt.Tooltip("t:Q", title="threshold"),
                 alt.Tooltip("y:Q", title="value", format=".4g"),
@@ -252,7 +282,7 @@ def threshold_curve(curve: pd.DataFrame, title: str) -> alt.LayerChart:
     rules = (
         alt.Chart()
         .transform_filter("datum.k === 'r'")
-        .mark_rule(strokeWidth=2)
+        .mark_rule(strokeWidth=2, color=ERROR_COLOR)
         .encode(
             x=x,
             strokeDash=alt.StrokeDash(
@@ -267,4 +297,14 @@ def threshold_curve(curve: pd.DataFrame, title: str) -> alt.LayerChart:
             tooltip=[alt.Tooltip("which:N", title=" "), alt.Tooltip("t:Q", title="threshold")],
         )
     )
-    return alt.layer(curves, rules, data=data).properties(title=title, width=420, height=220)
+    return (
+        alt.layer(curves, rules, data=alt.Data(values=rows))
+        .properties(width=240, height=180)
+        .facet(
+            facet=alt.Facet(
+                "v:N", title=None, sort=panels, header=alt.Header(labelFontWeight="bold")
+            ),
+            columns=4,
+        )
+        .properties(title=title)
+    )

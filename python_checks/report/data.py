@@ -25,9 +25,10 @@ class ReportInput:
     metrics: pd.DataFrame  # metrics_daily as published
     results: list[CheckResult]
     thresholds: Thresholds
-    # One day of the threshold curve per model at the __all__/__all__ rollup:
-    # model_name, metric_date, threshold, precision, recall, f1,
-    # expected_cost, is_cost_optimal, serving_threshold.
+    # One day of the threshold curve per model (its latest day with mature
+    # labels), per version and the `__all__` rollup, segment `__all__`:
+    # model_name, model_version, metric_date, threshold, precision, recall,
+    # f1, expected_cost, is_cost_optimal, serving_threshold.
     threshold_curve: pd.DataFrame = field(default_factory=pd.DataFrame)
     metric_marts: dict[str, str] = field(default_factory=dict)  # metric -> dbt model
     warehouse: str = ""
@@ -53,7 +54,7 @@ def _table_exists(con, schema: str, table: str) -> bool:
 
 
 def read_threshold_curve(warehouse: Path, min_label_coverage: float) -> pd.DataFrame:
-    """Per classification model, the threshold curve of its latest day whose
+    """Per classification model and version, the threshold curve of its latest day whose
     labels are mature (label_coverage at or above the declared minimum; the
     latest day with any labels when none is), with that day's serving
     threshold. Empty when the marts do not exist."""
@@ -77,6 +78,7 @@ def read_threshold_curve(warehouse: Path, min_label_coverage: float) -> pd.DataF
             )
             select
                 c.model_name,
+                c.model_version,
                 cast(c.metric_date as varchar) as metric_date,
                 c.threshold,
                 c.precision,
@@ -84,12 +86,18 @@ def read_threshold_curve(warehouse: Path, min_label_coverage: float) -> pd.DataF
                 c.f1,
                 c.expected_cost,
                 c.is_cost_optimal,
-                d.serving_threshold
+                m.serving_threshold
             from {".".join(CURVE_MART)} as c
             inner join days as d
                 on c.model_name = d.model_name and c.metric_date = d.metric_date and d.pick = 1
-            where c.model_version = '__all__' and c.segment = '__all__'
-            order by c.model_name, c.threshold
+            left join {".".join(CLASSIFICATION_MART)} as m
+                on
+                    c.model_name = m.model_name
+                    and c.metric_date = m.metric_date
+                    and c.model_version = m.model_version
+                    and c.segment = m.segment
+            where c.segment = '__all__'
+            order by c.model_name, c.model_version, c.threshold
             """,
             [min_label_coverage],
         ).df()
