@@ -105,6 +105,10 @@ def report_input() -> ReportInput:
             "serving_threshold": [0.75] * 3,
         }
     )
+    curve = pd.concat(
+        [curve.assign(model_version="__all__"), curve.assign(model_version="v3")],
+        ignore_index=True,
+    )
     return ReportInput(
         metrics=pd.DataFrame(rows),
         results=results,
@@ -191,6 +195,8 @@ def test_every_published_layer_shows_up(html):
         ("serving threshold", 0.75),
         ("cost-optimal threshold", 0.5),
     }
+    # One panel per version beside the rollup.
+    assert {v["v"] for v in values} == {"all versions", "v3"}
     # What moved with the breach: the business metric, before vs since.
     assert "support_tickets_per_1k_users" in html and "+150.0%" in html
 
