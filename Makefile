@@ -9,7 +9,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export GX_ANALYTICS_ENABLED := false
 SCENARIO ?= healthy
 
-.PHONY: demo test test-slow test-spark lint format bench clean install
+.PHONY: demo test test-slow test-spark lint format bench clean install install-browser test-browser vendor-vega
 
 install: $(VENV)/.installed
 
@@ -43,3 +43,23 @@ format: install
 
 clean:
 	rm -rf target dbt_packages logs .warehouse reports
+
+## Headless Chromium and its driver for the browser test (Debian packages; needs root).
+install-browser:
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then \
+	  echo "chromium and chromedriver already installed"; \
+	else \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver; \
+	fi
+
+## The HTML report of precision_drop in headless Chromium (charts drawn, failing check visible).
+test-browser: install
+	$(BIN)/python -m pytest -m browser -s
+
+## Re-vendor Vega's minified runtime from the npm registry (committed; runs need no npm).
+VEGA_VERSION ?= $(shell $(BIN)/python -c "import vl_convert; print(vl_convert.get_vega_version())")
+vendor-vega: install
+	rm -rf .cache/vega && mkdir -p .cache/vega
+	cd .cache/vega && npm pack --silent vega@$(VEGA_VERSION) && tar xzf vega-$(VEGA_VERSION).tgz
+	cp .cache/vega/package/build/vega.min.js .cache/vega/package/LICENSE python_checks/report/vendor/
+	echo $(VEGA_VERSION) > python_checks/report/vendor/VERSION

@@ -114,3 +114,22 @@ def _test_result(
         metric=name,
         value=float(failures) if failures is not None else None,
     )
+
+
+def docs_generate(
+    warehouse: Path,
+    artifacts: Path,
+    docs_dir: Path,
+    dbt_vars: dict | None = None,
+    quiet: bool = False,
+) -> Path | None:
+    """`dbt docs generate --static` into docs_dir; returns static_index.html.
+
+    The static page embeds the manifest and catalog, so it opens from disk
+    (the plain index.html fetches them, which browsers refuse over file://).
+    None when dbt could not write it: the docs are a convenience, never a
+    reason to fail the night."""
+    args = ["docs", "generate", "--static", "--target-path", str(docs_dir)]
+    completed = run_dbt(args, warehouse, artifacts, dbt_vars, quiet=quiet)
+    index = docs_dir / "static_index.html"
+    return index if completed.returncode == 0 and index.exists() else None

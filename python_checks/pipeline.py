@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+from tqdm.auto import tqdm
 
 from python_checks import config, dbt_runner, gx_checks, paths, preflight
 from python_checks.checks import REGISTRY, CheckContext
@@ -81,13 +82,68 @@ def run(options: RunOptions) -> RunOutcome:
         con = connect(options.warehouse, read_only=True)
         try:
             ctx = CheckContext(con=con, thresholds=thresholds, dbt_vars=dbt_vars)
-            for check in REGISTRY:
+            # A bar on a terminal (none in CI logs or with --quiet).
+            bar = tqdm(REGISTRY, desc="python checks", unit="check", disable=options.quiet or None)
+            for check in bar:
+                bar.set_postfix_str(check.__name__)
                 outcome.extend(check(ctx))
         finally:
             con.close()
         outcome.steps.append(("python checks", time.perf_counter() - started))
+
+        started = time.perf_counter()
+        try:
+            write_report(options, outcome, thresholds, dbt_vars, overrides, catalog, metrics)
+        except Exception as exc:  # the report renders results; it never decides the night
+            outcome.results.append(
+                CheckResult(
+                    check="report",
+                    status=Status.NOT_EVALUATED,
+                    severity="warn",
+                    message=f"the HTML report could not be written: {type(exc).__name__}: {exc}",
+                )
+            )
+        outcome.steps.append(("report", time.perf_counter() - started))
     write_results(outcome, options.reports / "run_results.json")
     return outcome
+
+
+def write_report(
+    options: RunOptions,
+    outcome: RunOutcome,
+    thresholds: config.Thresholds,
+    dbt_vars: dict,
+    overrides: dict | None,
+    catalog: dict,
+    metrics: pd.DataFrame,
+) -> None:
+    """dbt docs into <reports>/dbt_docs, then <reports>/report.html; sets
+    outcome.report_path. Rendering only: it adds no check result."""
+    from python_checks import report
+
+    docs_index = dbt_runner.docs_generate(
+        options.warehouse,
+        options.reports / "dbt",
+        options.reports / "dbt_docs",
+        dbt_vars=overrides,
+        quiet=True,
+    )
+    inputs = report.ReportInput(
+        metrics=metrics,
+        results=outcome.results,
+        thresholds=thresholds,
+        threshold_curve=report.read_threshold_curve(
+            options.warehouse, float(thresholds.settings.get("min_label_coverage", 0.0))
+        ),
+        metric_marts={name: info.mart for name, info in catalog.items()},
+        warehouse=str(options.warehouse),
+        data_docs_index=outcome.data_docs_index,
+        dbt_docs_index=str(docs_index or ""),
+        run_results=str(options.reports / "run_results.json"),
+        costs={k: dbt_vars.get(k) for k in ("cost_false_positive", "cost_false_negative")},
+    )
+    path = report.write_report(inputs, options.reports / "report.html")
+    outcome.report_path = str(path)
 
 
 def read_metrics(warehouse: Path) -> pd.DataFrame:
@@ -107,6 +163,7 @@ def write_results(outcome: RunOutcome, path: Path) -> None:
     payload = {
         "exit_code": outcome.exit_code,
         "data_docs_index": outcome.data_docs_index,
+        "report_path": outcome.report_path,
         "steps": outcome.steps,
         "results": [r.to_dict() for r in outcome.results],
     }

@@ -57,3 +57,12 @@ def test_precision_drop_exits_1_naming_precision_of_the_new_version(tmp_path, ca
     )
     line = next(line for line in out.splitlines() if " v3 " in line and "precision" in line)
     assert line.startswith("error") and ">= 0.8" in line
+
+
+def test_precision_drop_report_is_linked_and_small(tmp_path, capsys):
+    code, out, results = run_scenario(tmp_path, capsys, "precision_drop")
+    report = tmp_path / "reports" / "report.html"
+    assert code == 1 and report.exists()
+    assert any(line.startswith("Report:") and "report.html" in line for line in out.splitlines())
+    assert report.stat().st_size < 1_000_000
+    assert (tmp_path / "reports" / "dbt_docs" / "static_index.html").exists()

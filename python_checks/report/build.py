@@ -1,0 +1,488 @@
+"""Build the run's HTML report from a ReportInput: an overview per model
+(status, what broke and since when), both layers side by side as daily
+trends with the declared bounds, the threshold curve, drift heat maps,
+divergence flags, and every failing check with its numbers and links.
+
+It renders values and computes nothing that could disagree with the checks:
+statuses and incidents come from the CheckResults (summary.incidents), the
+bounds from thresholds.yml, the numbers from metrics_daily. Every string from
+the data goes through Jinja's autoescaping (HTML) or a JSON encoding that
+cannot close a <script> element (chart specs)."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+import jinja2
+import pandas as pd
+from markupsafe import Markup
+
+from python_checks.config import Rule
+from python_checks.report import charts
+from python_checks.report.data import ReportInput
+from python_checks.report.template import TEMPLATE
+from python_checks.report.vega_js import vega_bundle, vega_version
+from python_checks.results import CheckResult, Status
+from python_checks.summary import incidents
+
+ALL = "__all__"
+PRODUCT = "__product__"
+# Left and right column of a model's section: the two layers side by side.
+SIDE_BY_SIDE = ("model_quality", "business")
+FULL_WIDTH = ("feedback_loop", "data_quality")
+LAYER_TITLES = {
+    "model_quality": "Model quality",
+    "business": "Business outcomes",
+    "feedback_loop": "Feedback loop",
+    "data_quality": "Data quality",
+    "drift": "Drift",
+}
+STATUS_ORDER = ("error", "warn", "not evaluated", "ok")
+
+
+def is_flag_metric(name: str) -> bool:
+    """Divergence flags of the links (any layer): shown as a flag strip."""
+    return "diverg" in name or name.startswith("link_")
+
+
+@dataclass
+class Chart:
+    spec_id: str
+    spec: dict
+    caption: str = ""
+
+
+@dataclass
+class ModelSection:
+    model: str
+    anchor: str
+    status: str
+    headline: list[str] = field(default_factory=list)
+    incidents: list[dict] = field(default_factory=list)
+    not_evaluated: int = 0
+    moved: list[dict] = field(default_factory=list)
+    moved_since: str = ""
+    side: dict[str, Chart | None] = field(default_factory=dict)  # layer -> chart
+    full: list[tuple[str, Chart]] = field(default_factory=list)  # (title, chart)
+    drift: list[Chart] = field(default_factory=list)
+    flags: Chart | None = None
+    curve: Chart | None = None
+    curve_note: str = ""
+    wide: bool = False  # only one of the two layers is published
+
+
+def model_status(model: str, results: list[CheckResult]) -> str:
+    """error / warn on a breach of that severity; `not evaluated` when no
+    check of the model could run (e.g. immature labels); ok otherwise."""
+    mine = [r for r in results if r.model == model]
+    breached = [r for r in mine if r.status is Status.BREACHED]
+    if any(r.severity == "error" for r in breached):
+        return "error"
+    if breached:
+        return "warn"
+    if not any(r.status is Status.PASSED for r in mine):
+        return "not evaluated"
+    return "ok"
+
+
+def _rule_applies(rule: Rule, model: str, metric: str) -> bool:
+    return rule.kind == "static" and rule.metric == metric and rule.model in ("*", model)
+
+
+def _bound_rows(rules: list[Rule], model: str, metric: str) -> list[dict]:
+    rows = []
+    seen = set()
+    for rule in rules:
+        if not _rule_applies(rule, model, metric):
+            continue
+        for value, side in ((rule.min, ">="), (rule.max, "<=")):
+            if value is None or (value, rule.severity) in seen:
+                continue
+            seen.add((value, rule.severity))
+            scope = "" if rule.segment == ALL else f" (segment {rule.segment})"
+            rows.append(
+                {
+                    "m": metric,
+                    "b": value,
+                    "sev": rule.severity,
+                    "label": f"{side} {value:g} ({rule.severity}){scope}",
+                }
+            )
+    return rows
+
+
+def _series_label(version: str) -> str:
+    return "all versions" if version == ALL else version
+
+
+def _metric_label(metric: str, feature: str) -> str:
+    return f"{metric}[{feature}]" if feature else metric
+
+
+class _Specs:
+    def __init__(self) -> None:
+        self.charts: list[Chart] = []
+
+    def add(self, chart, caption: str = "") -> Chart:
+        item = Chart(
+            spec_id=f"spec-{len(self.charts)}", spec=charts.compile_spec(chart), caption=caption
+        )
+        self.charts.append(item)
+        return item
+
+
+def _layer_trends(
+    inp: ReportInput,
+    model: str,
+    layer: str,
+    frame: pd.DataFrame,
+    breaches: list[CheckResult],
+    specs: _Specs,
+    columns: int = 2,
+) -> Chart | None:
+    rows = frame[(frame["segment"] == ALL) & ~frame["metric_name"].map(is_flag_metric)]
+    if rows.empty:
+        return None
+    rules = [r for r in inp.thresholds.rules if r.model in ("*", model)]
+    metric_breaches = [r for r in breaches if r.model == model and r.segment in (ALL, "")]
+    versioned = {r.metric for r in rules if r.model_version != ALL} | {
+        r.metric for r in metric_breaches if r.model_version not in (ALL, "")
+    }
+    keep = (rows["model_version"] == ALL) | rows["metric_name"].isin(versioned)
+    rows = rows[keep]
+    series = pd.DataFrame(
+        {
+            "m": [
+                _metric_label(m, f)
+                for m, f in zip(rows["metric_name"], rows["feature_name"], strict=True)
+            ],
+            "d": rows["metric_date"].astype(str).str[:10],
+            "s": rows["model_version"].map(_series_label),
+            "y": rows["metric_value"],
+        }
+    )
+    names = set(series["m"])
+    bounds = pd.DataFrame(
+        [b for m in sorted(set(rows["metric_name"])) for b in _bound_rows(rules, model, m)],
+        columns=["m", "b", "sev", "label"],
+    )
+    bounds = bounds[bounds["m"].isin(names)]
+    hits = pd.DataFrame(
+        [
+            {
+                "m": _metric_label(r.metric, r.feature),
+                "d": r.metric_date[:10],
+                "s": _series_label(r.model_version),
+                "y": r.value,
+            }
+            for r in metric_breaches
+            if _metric_label(r.metric, r.feature) in names
+            and (r.model_version == ALL or r.metric in versioned)
+        ],
+        columns=["m", "d", "s", "y"],
+    )
+    breached = set(hits["m"])
+    bounded = set(bounds["m"])
+    order = sorted(names, key=lambda m: (m not in breached, m not in bounded, m))
+    series["order"] = series["m"].map({m: i for i, m in enumerate(order)})
+    series = series.sort_values(["order", "s", "d"]).drop(columns="order")
+    title = f"{model}: {LAYER_TITLES.get(layer, layer)}"
+    return specs.add(charts.trend_grid(series, bounds, hits, title, columns), caption=title)
+
+
+def _drift_maps(
+    inp: ReportInput, model: str, frame: pd.DataFrame, breaches: list[CheckResult], specs: _Specs
+) -> list[Chart]:
+    out = []
+    rows = frame[(frame["model_version"] == ALL) & (frame["segment"] == ALL)]
+    for metric, cells in rows.groupby("metric_name", sort=True):
+        hit = {
+            (r.feature, r.metric_date[:10])
+            for r in breaches
+            if r.model == model and r.metric == metric and r.model_version in (ALL, "")
+        }
+        days = cells["metric_date"].astype(str).str[:10]
+        table = pd.DataFrame(
+            {
+                "f": cells["feature_name"].replace("", "(none)"),
+                "d": days,
+                "y": cells["metric_value"],
+                "x": [int((f, d) in hit) for f, d in zip(cells["feature_name"], days, strict=True)],
+            }
+        )
+        labels = [b["label"] for b in _bound_rows(list(inp.thresholds.rules), model, metric)]
+        title = f"{model}: drift {metric} (features × days)"
+        out.append(specs.add(charts.heat_map(table, title, "; ".join(labels)), caption=title))
+    return out
+
+
+def _moved_with(frame: pd.DataFrame, model: str, since: str) -> list[dict]:
+    """Business metrics of the model (and product-wide) before vs since the
+    first breach day: mean of the days since against the same number of days
+    before. Descriptive only; the cross-layer checks judge it."""
+    rows = frame[
+        (frame["layer"] == "business")
+        & frame["model_name"].isin([model, PRODUCT])
+        & (frame["model_version"] == ALL)
+        & (frame["segment"] == ALL)
+    ]
+    if rows.empty or not since:
+        return []
+    days = rows["metric_date"].astype(str).str[:10]
+    after = rows[days >= since]
+    n_days = after["metric_date"].nunique()
+    if n_days == 0:
+        return []
+    before_days = sorted(d for d in days.unique() if d < since)[-n_days:]
+    before = rows[days.isin(before_days)]
+    out = []
+    for (name, metric, feature), group in after.groupby(
+        ["model_name", "metric_name", "feature_name"]
+    ):
+        prior = before[
+            (before["model_name"] == name)
+            & (before["metric_name"] == metric)
+            & (before["feature_name"] == feature)
+        ]["metric_value"].mean()
+        now = group["metric_value"].mean()
+        if pd.isna(prior) or pd.isna(now):
+            continue
+        change = (now - prior) / abs(prior) if prior else None
+        out.append(
+            {
+                "model": name,
+                "metric": _metric_label(metric, feature),
+                "before": prior,
+                "since": now,
+                "change": change,
+            }
+        )
+    out.sort(key=lambda r: -abs(r["change"] or 0))
+    return out[:6]
+
+
+def _headline(incident: dict) -> str:
+    scope = []
+    if incident["model_version"] not in (ALL, ""):
+        scope.append(f"version {incident['model_version']}")
+    if incident["segment"] not in (ALL, ""):
+        scope.append(f"segment {incident['segment']}")
+    where = f" ({', '.join(scope)})" if scope else ""
+    latest = _fmt(incident["latest"])
+    return (
+        f"{incident['metric']}{where} breaks {incident['bound']} since {incident['first_day']} "
+        f"({incident['days']} day(s); latest {latest}, worst {_fmt(incident['worst'])})"
+    )
+
+
+def _fmt(value) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return "null"
+    if isinstance(value, int | float):
+        return f"{value:.4g}"
+    return str(value)
+
+
+def _pct(value) -> str:
+    return "n/a" if value is None or pd.isna(value) else f"{value:+.1%}"
+
+
+def _anchor(index: int) -> str:
+    return f"model-{index}"
+
+
+class _Links:
+    def __init__(self, inp: ReportInput, report_dir: Path) -> None:
+        self.inp = inp
+        self.report_dir = report_dir
+
+    def file(self, path: str) -> str:
+        if not path:
+            return ""
+        target = os.path.relpath(path, self.report_dir)
+        return quote(target.replace(os.sep, "/"))
+
+    def dbt_model(self, metric: str) -> str:
+        mart = self.inp.metric_marts.get(metric.split(":")[0].split("[")[0])
+        index = self.file(self.inp.dbt_docs_index)
+        if not (mart and index):
+            return ""
+        return f"{index}#!/model/model.{quote(self.inp.dbt_project)}.{quote(mart)}"
+
+
+def build_html(inp: ReportInput, report_dir: Path) -> str:
+    """The whole report as one HTML string (links relative to report_dir)."""
+    frame = inp.metrics.copy()
+    if not frame.empty:
+        frame["metric_date"] = frame["metric_date"].astype(str).str[:10]
+        frame["feature_name"] = frame["feature_name"].fillna("")
+    results = inp.results
+    breaches = [r for r in results if r.status is Status.BREACHED]
+    sliced = [r for r in breaches if r.metric_date]
+    folded = incidents(sliced)
+    links = _Links(inp, report_dir)
+    specs = _Specs()
+
+    models = sorted(set(frame["model_name"]) if not frame.empty else set())
+    models += sorted({r.model for r in results if r.model and r.model != "*"} - set(models))
+    sections = []
+    for index, model in enumerate(models):
+        mine = frame[frame["model_name"] == model] if not frame.empty else frame
+        section = ModelSection(
+            model=model, anchor=_anchor(index), status=model_status(model, results)
+        )
+        section.incidents = [i for i in folded if i["model"] == model]
+        section.headline = [_headline(i) for i in section.incidents if i["severity"] == "error"][:3]
+        if not section.headline:
+            section.headline = [_headline(i) for i in section.incidents][:3]
+        section.not_evaluated = sum(
+            1 for r in results if r.model == model and r.status is Status.NOT_EVALUATED
+        )
+        errors = [i for i in section.incidents if i["severity"] == "error"] or section.incidents
+        if errors and model != PRODUCT:
+            section.moved_since = min(i["first_day"] for i in errors)
+            section.moved = _moved_with(frame, model, section.moved_since)
+        if not mine.empty:
+            # Both layers side by side when both are published; a layer
+            # alone gets the full width.
+            present = [layer for layer in SIDE_BY_SIDE if (mine["layer"] == layer).any()]
+            section.wide = len(present) < 2
+            for layer in SIDE_BY_SIDE:
+                section.side[layer] = _layer_trends(
+                    inp,
+                    model,
+                    layer,
+                    mine[mine["layer"] == layer],
+                    sliced,
+                    specs,
+                    columns=4 if section.wide else 2,
+                )
+            for layer in FULL_WIDTH:
+                chart = _layer_trends(
+                    inp, model, layer, mine[mine["layer"] == layer], sliced, specs, columns=4
+                )
+                if chart:
+                    section.full.append((LAYER_TITLES[layer], chart))
+            for layer in sorted(
+                set(mine["layer"]) - set(SIDE_BY_SIDE) - set(FULL_WIDTH) - {"drift"}
+            ):
+                chart = _layer_trends(
+                    inp, model, layer, mine[mine["layer"] == layer], sliced, specs
+                )
+                if chart:
+                    section.full.append((layer, chart))
+            section.drift = _drift_maps(inp, model, mine[mine["layer"] == "drift"], sliced, specs)
+            flags = mine[mine["metric_name"].map(is_flag_metric) & (mine["model_version"] == ALL)]
+            flags = flags[flags["segment"] == ALL]
+            if not flags.empty:
+                table = pd.DataFrame(
+                    {
+                        "m": [
+                            _metric_label(m, f)
+                            for m, f in zip(
+                                flags["metric_name"], flags["feature_name"], strict=True
+                            )
+                        ],
+                        "d": flags["metric_date"],
+                        "y": flags["metric_value"],
+                    }
+                )
+                section.flags = specs.add(
+                    charts.flag_strip(table, f"{model}: divergence flags of the links"),
+                    caption="divergence flags",
+                )
+        curve = inp.threshold_curve
+        if not curve.empty and model in set(curve["model_name"]):
+            rows = curve[curve["model_name"] == model]
+            day = str(rows["metric_date"].iloc[0])[:10]
+            section.curve = specs.add(
+                charts.threshold_curve(rows, f"{model}: threshold curve on {day}"),
+                caption="threshold curve",
+            )
+            if "model_version" in rows:
+                rows = rows[rows["model_version"] == ALL]
+            optimal = rows[rows["is_cost_optimal"].fillna(False).astype(bool)]
+            serving = rows["serving_threshold"].dropna()
+            costs = inp.costs
+            section.curve_note = (
+                f"{day}, all versions: serving threshold "
+                f"{_fmt(serving.iloc[0]) if len(serving) else 'unknown'}; "
+                f"cost-optimal {_fmt(optimal['threshold'].iloc[0]) if len(optimal) else 'unknown'} "
+                f"for a false positive costing {_fmt(costs.get('cost_false_positive', '?'))} and a "
+                f"false negative {_fmt(costs.get('cost_false_negative', '?'))} "
+                "(dbt vars cost_false_positive, cost_false_negative)."
+            )
+        sections.append(section)
+
+    failing = [
+        dict(
+            i,
+            latest=_fmt(i["latest"]),
+            worst=_fmt(i["worst"]),
+            docs=links.file(i["docs_path"]),
+            dbt=links.dbt_model(i["metric"]),
+            since=i["first_day"] if i["days"] == 1 else f"{i['first_day']} … {i['last_day']}",
+        )
+        for i in folded
+    ]
+    other = [
+        {
+            "severity": r.severity,
+            "check": r.check,
+            "model": r.model,
+            "metric": r.metric,
+            "value": _fmt(r.value),
+            "message": r.message,
+            "docs": links.file(r.docs_path),
+            "dbt": links.dbt_model(r.metric) if r.metric else "",
+        }
+        for r in breaches
+        if not r.metric_date
+    ]
+    not_evaluated = [r for r in results if r.status is Status.NOT_EVALUATED]
+    errors = [r for r in breaches if r.severity == "error"]
+    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    env.filters["fmt"] = _fmt
+    env.filters["pct"] = _pct
+    return env.from_string(TEMPLATE).render(
+        inp=inp,
+        sections=sorted(sections, key=lambda s: (STATUS_ORDER.index(s.status), s.model)),
+        failing=failing,
+        other=other,
+        not_evaluated=not_evaluated,
+        n_results=len(results),
+        n_passed=sum(1 for r in results if r.status is Status.PASSED),
+        n_breached=len(breaches),
+        n_errors=len(errors),
+        verdict="FAILED" if errors else "OK",
+        side_layers=SIDE_BY_SIDE,
+        layer_titles=LAYER_TITLES,
+        data_docs=links.file(inp.data_docs_index),
+        dbt_docs=links.file(inp.dbt_docs_index),
+        run_results=links.file(inp.run_results),
+        specs=[(c.spec_id, _script_json(c.spec)) for c in specs.charts],
+        vega_js=Markup(vega_bundle()),
+        vega_version=vega_version(),
+    )
+
+
+def _script_json(value) -> Markup:
+    """JSON safe inside <script type="application/json">: no '<', '>' or '&'
+    survives literally, so a string from the data cannot end the element."""
+    text = json.dumps(value, separators=(",", ":"), allow_nan=False, default=str)
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return Markup(text)
+
+
+def write_report(inp: ReportInput, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    html = build_html(inp, path.parent)
+    tmp = path.with_suffix(".html.tmp")
+    tmp.write_text(html, encoding="utf-8")
+    tmp.replace(path)
+    return path
