@@ -15,7 +15,22 @@ DAYS = pd.date_range("2026-05-01", periods=4, freq="D")
 NO_LABEL_DAY = 3  # nothing labeled for any task on the last day
 SEGMENTS = ["web", "ios", None]
 CATEGORIES = ["a", "b", "c", "d", None]
-WORDS = "the a user account agent reset refund invoice login issue fixed open sent app".split()
+WORDS = [
+    "the",
+    "a",
+    "user",
+    "account",
+    "agent",
+    "reset",
+    "refund",
+    "invoice",
+    "login",
+    "issue",
+    "fixed",
+    "open",
+    "sent",
+    "app",
+]
 
 
 def _labeled_at(day: pd.Timestamp, rng: np.random.Generator) -> pd.Timestamp:
@@ -77,7 +92,9 @@ def ranking_frames(rng: np.random.Generator) -> dict[str, list[dict]]:
                 ]
                 only_zero = r % 5 == 0  # judged, but nothing relevant
                 for item in judged + unserved[: int(rng.integers(0, 3))]:
-                    grade = 0 if only_zero else int(rng.choice([0, 1, 2, 3], p=[0.4, 0.3, 0.2, 0.1]))
+                    grade = (
+                        0 if only_zero else int(rng.choice([0, 1, 2, 3], p=[0.4, 0.3, 0.2, 0.1]))
+                    )
                     labels.append(
                         {
                             "request_id": request,
@@ -110,7 +127,9 @@ def regression_frames(rng: np.random.Generator) -> dict[str, list[dict]]:
                     actual = 0.0  # skipped by MAPE
                 if d == 1 and version == "b":
                     actual = 42.0  # constant true values: r2 undefined for this group
-                predicted = float(np.round(actual * np.exp(rng.normal(0, 0.2)) + rng.normal(0, 3), 2))
+                predicted = float(
+                    np.round(actual * np.exp(rng.normal(0, 0.2)) + rng.normal(0, 3), 2)
+                )
                 preds.append(
                     {
                         "prediction_id": pid,
@@ -126,10 +145,16 @@ def regression_frames(rng: np.random.Generator) -> dict[str, list[dict]]:
                 if d == NO_LABEL_DAY or rng.random() < 0.15:
                     continue
                 labels.append(
-                    {"prediction_id": pid, "actual_value": actual, "labeled_at": _labeled_at(day, rng)}
+                    {
+                        "prediction_id": pid,
+                        "actual_value": actual,
+                        "labeled_at": _labeled_at(day, rng),
+                    }
                 )
                 if rng.random() < 0.05:  # superseded by the label above
-                    labels.append({"prediction_id": pid, "actual_value": actual + 7, "labeled_at": day})
+                    labels.append(
+                        {"prediction_id": pid, "actual_value": actual + 7, "labeled_at": day}
+                    )
     # a segment with a single labeled row: r2 undefined (sklearn: nan)
     preds.append(
         {
@@ -184,7 +209,11 @@ def generation_frames(rng: np.random.Generator) -> dict[str, list[dict]]:
                 elif rng.random() < 0.03:
                     reference = None  # a label row without a reference: not a pair
                 labels.append(
-                    {"prediction_id": pid, "reference_text": reference, "labeled_at": _labeled_at(day, rng)}
+                    {
+                        "prediction_id": pid,
+                        "reference_text": reference,
+                        "labeled_at": _labeled_at(day, rng),
+                    }
                 )
     return {"predictions": preds, "labels": labels}
 

@@ -96,7 +96,14 @@ def _compare(mart: pd.DataFrame, expected_of, metrics) -> list:
                 MAX_ERROR[metric] = max(MAX_ERROR.get(metric, 0.0), error)
             if error > TOLERANCE:
                 mismatches.append(
-                    (metric, str(group.metric_date), group.model_version, group.segment, actual, want)
+                    (
+                        metric,
+                        str(group.metric_date),
+                        group.model_version,
+                        group.segment,
+                        actual,
+                        want,
+                    )
                 )
     return mismatches
 
@@ -255,7 +262,9 @@ def test_regression_equals_sklearn(built):
     assert _compare(mart, expected, list(REGRESSION) + list(SERVING)) == []
     rollup = mart[(mart.model_version == "__all__") & (mart.segment == "__all__")]
     assert rollup.r2.notna().sum() == 3  # the no-label day has none
-    constant = mart[(mart.metric_date.astype(str) == str(DAYS[1].date())) & (mart.model_version == "b")]
+    constant = mart[
+        (mart.metric_date.astype(str) == str(DAYS[1].date())) & (mart.model_version == "b")
+    ]
     assert constant.r2.isna().all() and constant.mae.notna().all()
     lonely = mart[mart.segment == "tv"]
     assert lonely.r2.isna().all() and (lonely.n_scored == 1).all()

@@ -20,7 +20,7 @@ volumes as (
         {{ rollup_key('model_version') }} as model_version,
         {{ rollup_key('segment') }} as segment,
         {{ prediction_volumes('is_labeled') }},
-        {{ latency_percentiles('latency_ms') }}
+        {{ latency_percentiles('latency_ms') }}  -- noqa: PRS, AL02
     from predictions
     group by {{ rollup_grouping_sets() }}
 

@@ -31,7 +31,7 @@ final as (
         {{ prediction_volumes('is_labeled') }},
         {{ safe_divide('sum(case when is_labeled then 1 else 0 end)', 'count(*)') }} as label_coverage,
         {{ regression_errors('actual_value', 'predicted_value', 'is_scored') }},
-        {{ latency_percentiles('latency_ms') }}
+        {{ latency_percentiles('latency_ms') }}  -- noqa: PRS, AL02
     from predictions
     group by {{ rollup_grouping_sets() }}
 
