@@ -66,3 +66,36 @@ def test_precision_drop_report_is_linked_and_small(tmp_path, capsys):
     assert any(line.startswith("Report:") and "report.html" in line for line in out.splitlines())
     assert report.stat().st_size < 1_000_000
     assert (tmp_path / "reports" / "dbt_docs" / "static_index.html").exists()
+
+
+def _breached_metrics(results: dict, model: str) -> set[str]:
+    return {r["metric"] for r in error_breaches(results) if r["model"] == model}
+
+
+def test_filter_bubble_exits_1_on_the_feedback_loop_trend(tmp_path, capsys):
+    code, out, results = run_scenario(tmp_path, capsys, "filter_bubble")
+    assert code == 1
+    breached = _breached_metrics(results, "home_feed")
+    # the trend rules (last 7 days against the 7 before), not only the floors
+    assert {
+        "catalog_coverage_at_10:change_7d",
+        "new_item_share_at_10:change_7d",
+        "exposure_gini_at_10:change_7d",
+    } <= breached
+    # only the feed's feedback loop breaks: accuracy and CTR-side metrics hold
+    assert not any(m.startswith(("ndcg", "recall", "precision")) for m in breached)
+    assert {r["model"] for r in error_breaches(results)} == {"home_feed"}
+    line = next(line for line in out.splitlines() if "catalog_coverage_at_10:change_7d" in line)
+    assert line.startswith("error") and ">= -0.25" in line
+
+
+def test_popularity_bias_exits_1_on_new_items_and_coverage(tmp_path, capsys):
+    code, out, results = run_scenario(tmp_path, capsys, "popularity_bias")
+    assert code == 1
+    breached = _breached_metrics(results, "home_feed")
+    assert {"new_item_share_at_10", "catalog_coverage_at_10", "exposure_gini_at_10"} <= breached
+    assert {r["model"] for r in error_breaches(results)} == {"home_feed"}
+    line = next(
+        line for line in out.splitlines() if "new_item_share_at_10" in line and ">= 0.02" in line
+    )
+    assert line.startswith("error")

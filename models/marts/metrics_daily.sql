@@ -7,6 +7,10 @@
 
 {%- set wide_marts = [
     'classification_metrics_daily',
+    'ranking_metrics_daily',
+    'ranking_beyond_accuracy_daily',
+    'regression_metrics_daily',
+    'generation_metrics_daily',
     'data_quality_daily',
     'prediction_completeness_daily',
 ] %}
