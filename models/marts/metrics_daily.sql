@@ -1,8 +1,9 @@
 -- The published interface (../shared/CONTRACT.md, section 2): every wide
 -- per-day mart, unpivoted to one row per metric per day. Which columns are
 -- metrics is declared once, as column meta in each mart's YAML.
+-- Incremental by metric_date: the days this run recomputed in the marts.
 
-{{ config(schema=target.schema) }}
+{{ config(schema=target.schema, **incremental_by_day()) }}
 
 {%- set wide_marts = [
     'classification_metrics_daily',
@@ -14,7 +15,7 @@ with
 unioned as (
 
     {%- for mart in wide_marts %}
-    {{ unpivot_metrics(mart) }}
+    {{ unpivot_metrics(mart, where=incremental_day_filter('metric_date')) }}
     {%- if not loop.last %}
     union all
     {%- endif %}

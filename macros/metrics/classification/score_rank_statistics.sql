@@ -10,8 +10,9 @@
         = sum over scores, descending, of (n_pos / P) · precision at that score
     Returns one row per group with n_pos, n_neg, auc_roc, average_precision;
     AUC is null with one class, AP null without positives (recall undefined).
+    `where` restricts the input rows (e.g. incremental_day_filter()).
 -#}
-{% macro score_rank_statistics(score_counts, group_by) -%}
+{% macro score_rank_statistics(score_counts, group_by, where='1 = 1') -%}
     {%- set keys = group_by | join(', ') -%}
     select
         {{ keys }},
@@ -22,7 +23,7 @@
             / (cast(sum(n_pos) as double) * cast(sum(n_neg) as double))
         end as auc_roc,
         case when sum(n_pos) > 0 then
-            sum(n_pos * {{ safe_divide('tp_at_or_above', 'tp_at_or_above + fp_at_or_above') }})
+            {{ exact_sum('n_pos * ' ~ safe_divide('tp_at_or_above', 'tp_at_or_above + fp_at_or_above')) }}
             / sum(n_pos)
         end as average_precision
     from (
@@ -41,6 +42,7 @@
                 rows between unbounded preceding and current row
             ) as fp_at_or_above
         from {{ score_counts }}
+        where {{ where }}
     ) as cumulative
     group by {{ keys }}
 {%- endmacro %}

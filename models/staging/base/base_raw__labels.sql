@@ -1,6 +1,8 @@
 -- Every delivered label, typed, with the reason it cannot be used (null when
--- it can) and its recency among labels for the same key: labels arrive late
--- and get revised, and the latest labeled_at wins.
+-- it can). Row-level only, so a semi-join on prediction_id reaches the
+-- scan; the recency among labels for the same key (label_recency_rank:
+-- labels arrive late and get revised, the latest labeled_at wins) is
+-- computed where the labels are used.
 
 with
 
@@ -49,15 +51,4 @@ classified as (
 
 )
 
-select
-    *,
-    row_number() over (
-        partition by
-            case when quarantine_reason is null then 0 else 1 end,
-            label_kind, prediction_id, request_id, item_id
-        order by
-            labeled_at desc,
-            actual_value desc nulls last,
-            reference_text desc nulls last
-    ) as recency_rank
-from classified
+select * from classified
