@@ -142,44 +142,59 @@ def _copy(source: Path, folder: Path) -> Path:
     return target
 
 
-def test_the_same_night_twice_is_byte_identical(first_night, tmp_path):
-    warehouse = _copy(first_night, tmp_path / "wh")
-    before = snapshot(warehouse)
-    _build(warehouse, tmp_path / "a1")
-    assert snapshot(warehouse) == before
+@pytest.fixture(scope="module")
+def next_night_data(first_night, tmp_path_factory) -> Path:
+    """The first night's warehouse with the next night's data, not built."""
+    warehouse = _copy(first_night, tmp_path_factory.mktemp("next_data"))
     _execute(warehouse, NEXT_NIGHT)
-    _build(warehouse, tmp_path / "a2")
-    once = snapshot(warehouse)
-    _build(warehouse, tmp_path / "a3")
-    assert snapshot(warehouse) == once
+    return warehouse
 
 
-def test_incremental_night_equals_full_refresh(first_night, tmp_path):
-    incremental = _copy(first_night, tmp_path / "inc")
-    _execute(incremental, NEXT_NIGHT)
-    full = _copy(incremental, tmp_path / "full")
-    _build(incremental, tmp_path / "a1")
-    _build(full, tmp_path / "a2", full_refresh=True)
+@pytest.fixture(scope="module")
+def next_night(next_night_data, tmp_path_factory) -> Path:
+    """The next night built incrementally, uninterrupted."""
+    root = tmp_path_factory.mktemp("next_night")
+    warehouse = _copy(next_night_data, root)
+    _build(warehouse, root / "artifacts")
+    return warehouse
 
-    # The night did recompute an old day (2026-03-01: revised labels) and
-    # did not recompute the days between it and the lookback.
-    con = duckdb.connect(str(incremental), read_only=True)
+
+def test_the_next_night_recomputes_old_days_with_changed_labels_only(next_night):
+    con = duckdb.connect(str(next_night), read_only=True)
     try:
-        days = [str(d) for (d,) in con.execute(
-            "select metric_date from staging.stg_mpm__recompute_days order by 1"
-        ).fetchall()]
+        days = [
+            str(d)
+            for (d,) in con.execute(
+                "select metric_date from staging.stg_mpm__recompute_days order by 1"
+            ).fetchall()
+        ]
+        duplicates = con.execute(
+            "select duplicate_predictions from marts.data_quality_daily "
+            "where metric_date = date '2026-03-06'"
+        ).fetchall()
     finally:
         con.close()
-    assert "2026-03-01" in days and "2026-03-03" not in days
-
-    got, want = snapshot(incremental), snapshot(full)
-    assert got == want
+    # The lookback (2 days) and the first day, whose labels were revised; not
+    # the days between.
+    assert days == ["2026-03-01", "2026-03-05", "2026-03-06"]
     # The late re-delivery is a duplicate on the new day, not a prediction.
-    quality = duckdb.connect(str(incremental), read_only=True).execute(
-        "select duplicate_predictions from marts.data_quality_daily "
-        "where metric_date = date '2026-03-06'"
-    ).fetchall()
-    assert quality == [(2,)]
+    assert duplicates == [(2,)]
+    assert max(_marks(next_night)) == pd.Timestamp("2026-03-07 03:00:00")
+
+
+def test_the_same_night_twice_is_byte_identical(first_night, next_night, tmp_path):
+    unchanged = _copy(first_night, tmp_path / "first")
+    _build(unchanged, tmp_path / "a1")
+    assert snapshot(unchanged) == snapshot(first_night)
+    again = _copy(next_night, tmp_path / "next")
+    _build(again, tmp_path / "a2")
+    assert snapshot(again) == snapshot(next_night)
+
+
+def test_incremental_night_equals_full_refresh(next_night_data, next_night, tmp_path):
+    full = _copy(next_night_data, tmp_path / "full")
+    _build(full, tmp_path / "a1", full_refresh=True)
+    assert snapshot(next_night) == snapshot(full)
 
 
 def _kill_mid_build(warehouse: Path, artifacts: Path, after_model: str) -> None:
@@ -206,29 +221,26 @@ def _kill_mid_build(warehouse: Path, artifacts: Path, after_model: str) -> None:
     assert killed, f"dbt finished before {after_model} was built"
 
 
-@pytest.mark.parametrize("after_model", ["int_predictions_labeled", "classification_metrics_daily"])
 def test_a_run_killed_half_way_and_rerun_equals_an_uninterrupted_one(
-    first_night, tmp_path, after_model
+    next_night_data, next_night, first_night, tmp_path
 ):
-    interrupted = _copy(first_night, tmp_path / "killed")
-    _execute(interrupted, NEXT_NIGHT)
-    uninterrupted = _copy(interrupted, tmp_path / "clean")
-
-    _kill_mid_build(interrupted, tmp_path / "a1", after_model)
+    interrupted = _copy(next_night_data, tmp_path / "killed")
+    # Killed after the classification marts, before metrics_daily and the
+    # on-run-end hook: the marts hold the new night, metrics_daily the old.
+    _kill_mid_build(interrupted, tmp_path / "a1", "classification_metrics_daily")
     half = snapshot(interrupted)
+    assert half != snapshot(next_night)
+    assert half["main.metrics_daily"] == snapshot(first_night)["main.metrics_daily"]
+    assert _marks(interrupted) == _marks(first_night)  # the mark did not advance
+
     _build(interrupted, tmp_path / "a2")
-    _build(uninterrupted, tmp_path / "a3")
-
-    assert half != snapshot(uninterrupted)  # the kill did land half-way
-    assert snapshot(interrupted) == snapshot(uninterrupted)
+    assert snapshot(interrupted) == snapshot(next_night)
 
 
-def test_a_partial_run_does_not_advance_the_high_water_mark(first_night, tmp_path):
+def test_a_partial_run_does_not_advance_the_high_water_mark(next_night_data, first_night, tmp_path):
     """`dbt build --select` one model must not let later nights skip the
     late-labeled days the other models have not recomputed yet."""
-    warehouse = _copy(first_night, tmp_path / "wh")
-    _execute(warehouse, NEXT_NIGHT)
-    marks_before = _marks(warehouse)
+    warehouse = _copy(next_night_data, tmp_path / "wh")
     dbt_runner.run_dbt(
         ["build", "--select", "stg_mpm__recompute_days", "stg_raw__predictions"],
         warehouse,
@@ -236,10 +248,7 @@ def test_a_partial_run_does_not_advance_the_high_water_mark(first_night, tmp_pat
         dbt_vars=LOOKBACK,
         quiet=True,
     )
-    assert _marks(warehouse) == marks_before
-    _build(warehouse, tmp_path / "a2")
-    assert len(_marks(warehouse)) == len(marks_before) + 1
-    assert max(_marks(warehouse)) == pd.Timestamp("2026-03-07 03:00:00")
+    assert _marks(warehouse) == _marks(first_night)
 
 
 def _marks(warehouse: Path) -> list:
