@@ -43,3 +43,7 @@ format: install
 
 clean:
 	rm -rf target dbt_packages logs .warehouse reports
+
+## The benchmark (bench/run.py): small by default; ARGS="--rows-per-day 1000000 --days 90".
+bench: install
+	$(BIN)/python bench/run.py $(ARGS)
