@@ -64,7 +64,9 @@ lookback as (
 -- --full-refresh rebuilds every model whole; nothing to add.
 older as (
 
-    select metric_date from lookback where 1 = 0
+    select metric_date
+    from lookback
+    where 1 = 0
 
 ),
 
@@ -120,7 +122,7 @@ select
     days.metric_date,
     -- A warehouse without labels yet still gets a mark (no label is older).
     (
-        select coalesce(max(labeled_at), cast('1900-01-01 00:00:00' as timestamp))
-        from {{ source('raw', 'labels') }}
+        select coalesce(max(all_labels.labeled_at), cast('1900-01-01 00:00:00' as timestamp))
+        from {{ source('raw', 'labels') }} as all_labels
     ) as high_water_mark
 from days

@@ -26,8 +26,8 @@ select
     totals.rows_in,
     (select count(*) from {{ ref(staged) }}) as rows_accepted,
     totals.rows_quarantined,
-    totals.rows_valid - keys.n_keys as rows_superseded,
-    keys.payload_conflicts
+    totals.rows_valid - key_counts.n_keys as rows_superseded,
+    key_counts.payload_conflicts
 from (
     select
         count(*) as rows_in,
@@ -61,5 +61,5 @@ cross join (
         where quarantine_reason is null
         group by {{ key | join(', ') }}
     ) as per_key
-) as keys
+) as key_counts
 {%- endfor %}
