@@ -114,7 +114,9 @@ days as (
 
     select metric_date from lookback
     union
-    select metric_date from older where metric_date is not null
+    select metric_date
+    from older
+    where metric_date is not null
 
 )
 
