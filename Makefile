@@ -63,3 +63,6 @@ vendor-vega: install
 	cd .cache/vega && npm pack --silent vega@$(VEGA_VERSION) && tar xzf vega-$(VEGA_VERSION).tgz
 	cp .cache/vega/package/build/vega.min.js .cache/vega/package/LICENSE python_checks/report/vendor/
 	echo $(VEGA_VERSION) > python_checks/report/vendor/VERSION
+## The benchmark (bench/run.py): small by default; ARGS="--rows-per-day 1000000 --days 90".
+bench: install
+	$(BIN)/python bench/run.py $(ARGS)

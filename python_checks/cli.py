@@ -66,8 +66,21 @@ def _generate(args: argparse.Namespace, warehouse: Path) -> None:
         seed=args.seed,
         progress=sys.stderr.isatty(),
     )
+    _forget_incremental_state(warehouse)
     total = ", ".join(f"{table} {n:,}" for table, n in counts.items())
     print(f"demo warehouse {warehouse} (scenario {args.scenario}): {total}")
+
+
+def _forget_incremental_state(warehouse: Path) -> None:
+    """New sources: drop the labels high-water mark, so the next incremental
+    run recomputes every day with data (macros/incremental/)."""
+    import duckdb
+
+    con = duckdb.connect(str(warehouse))
+    try:
+        con.execute("drop schema if exists mpm_state cascade")
+    finally:
+        con.close()
 
 
 def _run(args: argparse.Namespace, warehouse: Path) -> int:
@@ -96,6 +109,9 @@ def main(argv: list[str] | None = None) -> int:
             _generate(args, warehouse)
             if args.command == "generate":
                 return 0
+            # The sources were just replaced whole: an incremental night
+            # would keep the old days' metrics, so the demo rebuilds whole.
+            args.full_refresh = True
         return _run(args, warehouse)
     except UsageError as exc:
         print(f"mpm: {exc}", file=sys.stderr)

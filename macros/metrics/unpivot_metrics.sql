@@ -9,9 +9,10 @@
 
     so adding a metric is one column and three lines of YAML. The wide mart
     must carry metric_date, model_name, model_version and segment; it may
-    carry feature_name (drift marts), else '' is published.
+    carry feature_name (drift marts), else '' is published. `where`
+    restricts the mart's rows (metrics_daily passes incremental_day_filter()).
 -#}
-{% macro unpivot_metrics(model_name) -%}
+{% macro unpivot_metrics(model_name, where='1 = 1') -%}
     {%- set relation = ref(model_name) -%}
     {%- if not execute -%}
         select 1 as placeholder
@@ -39,6 +40,7 @@
         cast({{ name }} as double) as metric_value,
         cast({{ meta["sample_size"] }} as bigint) as sample_size
     from {{ relation }}
+    where {{ where }}
             {%- if not loop.last %}
     union all
             {%- endif %}

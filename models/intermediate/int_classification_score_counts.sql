@@ -1,6 +1,9 @@
 -- Labeled, scored classification predictions aggregated to one row per
 -- distinct score at each rollup level: the exact, tie-aware input of AUC,
 -- average precision and the threshold curve, far smaller than the rows.
+-- Incremental by metric_date (the days this run recomputes).
+
+{{ config(**incremental_by_day()) }}
 
 select
     metric_date,
@@ -12,4 +15,5 @@ select
     sum(1 - label) as n_neg
 from {{ ref('int_classification_predictions') }}
 where is_labeled and score is not null
+    and {{ incremental_day_filter('metric_date') }}
 group by {{ rollup_grouping_sets(['score']) }}

@@ -2,6 +2,11 @@
 -- with its current label, if one has arrived. A label that cannot mean what
 -- the task needs (a classification label other than 0/1) does not count as
 -- a label: it is quarantined in quarantine_labels instead.
+--
+-- Incremental by metric_date: a run joins only the predictions of the days
+-- it recomputes, and ranks only the labels of those predictions.
+
+{{ config(**incremental_by_day()) }}
 
 with
 
@@ -9,13 +14,31 @@ predictions as (
 
     select * from {{ ref('stg_raw__predictions') }}
     where task_type <> 'ranking'
+        and {{ incremental_day_filter('metric_date') }}
+
+),
+
+label_rows as (
+
+    select * from {{ ref('base_raw__labels') }}
+    where quarantine_reason is null
+        and label_kind = 'prediction'
+        {%- if is_incremental() %}
+        and prediction_id in (select predictions.prediction_id from predictions)
+        {%- endif %}
 
 ),
 
 labels as (
 
-    select * from {{ ref('stg_raw__labels') }}
-    where label_kind = 'prediction'
+    select *
+    from (
+        select
+            *,
+            {{ label_recency_rank() }} as recency_rank
+        from label_rows
+    ) as ranked
+    where recency_rank = 1
 
 ),
 

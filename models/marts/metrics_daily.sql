@@ -2,8 +2,9 @@
 -- per-day mart, unpivoted to one row per metric per day. Which columns are
 -- metrics is declared once, as column meta in each mart's YAML. Long marts
 -- (already one row per metric, in these columns) are unioned as they are.
+-- Incremental by metric_date: the days this run recomputed in the marts.
 
-{{ config(schema=target.schema) }}
+{{ config(schema=target.schema, **incremental_by_day()) }}
 
 {%- set wide_marts = [
     'classification_metrics_daily',
@@ -24,7 +25,7 @@ with
 unioned as (
 
     {%- for mart in wide_marts %}
-    {{ unpivot_metrics(mart) }}
+    {{ unpivot_metrics(mart, where=incremental_day_filter('metric_date')) }}
     {%- if not loop.last %}
     union all
     {%- endif %}
@@ -42,6 +43,7 @@ unioned as (
         metric_value,
         sample_size
     from {{ ref(mart) }}
+    where {{ incremental_day_filter('metric_date') }}
     {%- endfor %}
 
 )

@@ -1,5 +1,19 @@
 -- The current label per key: one per prediction_id, or one per
--- (request_id, item_id) judgment for ranking.
+-- (request_id, item_id) judgment for ranking. A view over every label; the
+-- incremental int_predictions_labeled ranks only the labels of the
+-- predictions it recomputes, with the same label_recency_rank.
+
+with
+
+ranked as (
+
+    select
+        *,
+        {{ label_recency_rank() }} as recency_rank
+    from {{ ref('base_raw__labels') }}
+    where quarantine_reason is null
+
+)
 
 select
     label_kind,
@@ -9,5 +23,5 @@ select
     reference_text,
     actual_value,
     labeled_at
-from {{ ref('base_raw__labels') }}
-where quarantine_reason is null and recency_rank = 1
+from ranked
+where recency_rank = 1

@@ -11,7 +11,7 @@
 
 with
 
-first_deliveries as (
+deliveries as (
 
     select
         prediction_id,
@@ -21,7 +21,6 @@ first_deliveries as (
     where
         model_name is not null
         and metric_date is not null
-        and (quarantine_reason is null or delivery_rank = 1)
 
 ),
 
@@ -31,7 +30,7 @@ feature_owner as (
         prediction_id,
         min(model_name) as model_name,
         min(metric_date) as metric_date
-    from first_deliveries
+    from deliveries
     group by prediction_id
 
 ),

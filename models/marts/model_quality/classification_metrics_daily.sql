@@ -1,6 +1,9 @@
 -- Every classification metric of the contract, per day × model × version ×
 -- segment with the __all__ rollups: served-label rates, rank metrics,
--- calibration, latency and served-label consistency.
+-- calibration, latency and served-label consistency. Incremental by
+-- metric_date (the days this run recomputes).
+
+{{ config(**incremental_by_day()) }}
 
 {%- set keys = ['metric_date', 'model_name', 'model_version', 'segment'] %}
 
@@ -9,6 +12,7 @@ with
 predictions as (
 
     select * from {{ ref('int_classification_predictions') }}
+    where {{ incremental_day_filter('metric_date') }}
 
 ),
 
@@ -39,9 +43,10 @@ row_level as (
 
         ---------- probabilities against the truth
         sum(case when is_labeled and score is not null then 1 else 0 end) as n_scored_labeled,
-        sum(case when is_labeled and score is not null then {{ log_loss_term('score', 'label') }} end)
+        -- exact_sum: the same rows give the same bits in any order (incremental runs).
+        {{ exact_sum("case when is_labeled and score is not null then " ~ log_loss_term('score', 'label') ~ " end") }}
             as log_loss_sum,
-        sum(case when is_labeled and score is not null then (score - label) * (score - label) end)
+        {{ exact_sum('case when is_labeled and score is not null then (score - label) * (score - label) end') }}
             as brier_sum,
 
         ---------- what was served against the rule it claims to follow
@@ -58,7 +63,7 @@ row_level as (
                     then 1 else 0
             end
         ) as n_consistent,
-        avg(threshold) as serving_threshold,
+        {{ safe_divide(exact_sum('threshold'), 'count(threshold)') }} as serving_threshold,
 
         ---------- serving latency (all predictions)
         count(latency_ms) as n_latency,
@@ -74,6 +79,7 @@ row_level as (
 rank_statistics as (
 
     select * from {{ ref('int_classification_rank_statistics') }}
+    where {{ incremental_day_filter('metric_date') }}
 
 ),
 
@@ -96,7 +102,7 @@ calibration_bins as (
         {{ rollup_key('segment') }} as segment,
         calibration_bin,
         sum(label) as label_sum,
-        sum(score) as score_sum
+        cast(sum(cast(score as decimal(38, 18))) as decimal(38, 18)) as score_sum
     from calibration_rows
     group by {{ rollup_grouping_sets(['calibration_bin']) }}
 
@@ -107,7 +113,8 @@ calibration as (
     -- ECE = Σ_bins (n_b / n) · |mean label_b − mean score_b| = Σ_bins |Σ label − Σ score| / n
     select
         {{ keys | join(', ') }},
-        sum(abs(label_sum - score_sum)) as calibration_gap_sum
+        -- decimal throughout: exact, so independent of the order of the bins
+        cast(sum(abs(label_sum - score_sum)) as double) as calibration_gap_sum
     from calibration_bins
     group by {{ keys | join(', ') }}
 

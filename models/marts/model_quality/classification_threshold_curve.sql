@@ -1,7 +1,10 @@
 -- The precision/recall trade-off a PM tunes: precision, recall, F1 and FPR
 -- at each threshold of the grid (step var `threshold_grid_step`), per day ×
 -- model × version × segment, and the threshold that minimises
--- cost_false_positive · FP + cost_false_negative · FN.
+-- cost_false_positive · FP + cost_false_negative · FN. Incremental by
+-- metric_date (the days this run recomputes).
+
+{{ config(**incremental_by_day()) }}
 
 {%- set n_steps = (1.0 / var('threshold_grid_step')) | round | int %}
 {%- set keys = ['metric_date', 'model_name', 'model_version', 'segment'] %}
@@ -19,6 +22,7 @@ score_counts as (
         -- themselves, computed the same way as in `thresholds` below.
         cast(floor(score * {{ n_steps }}) as integer) as approximate_step
     from {{ ref('int_classification_score_counts') }}
+    where {{ incremental_day_filter('metric_date') }}
 
 ),
 

@@ -1,8 +1,10 @@
 -- Every delivered label, typed, with the reason it cannot be used (null when
--- it can) and its recency among usable labels for the same key: labels
--- arrive late and get revised, and the latest labeled_at wins. A label must
--- point at an accepted prediction (or, for ranking, a served request) and
--- carry a value the task can mean. Empty-string keys count as null.
+-- it can). A label must point at an accepted prediction (or, for ranking,
+-- a served request) and carry a value the task can mean; empty-string keys
+-- count as null. Row-level only, so a semi-join on prediction_id reaches the
+-- scan; the recency among labels for the same key (label_recency_rank:
+-- labels arrive late and get revised, the latest labeled_at wins) is
+-- computed where the labels are used.
 
 with
 
@@ -20,12 +22,14 @@ deliveries as (
 
 accepted_predictions as (
 
+    -- One row per id: re-deliveries share the id, model and task.
     select
         prediction_id,
-        model_name,
-        task_type
+        min(model_name) as model_name,
+        min(task_type) as task_type
     from deliveries
-    where quarantine_reason is null and delivery_rank = 1
+    where quarantine_reason is null
+    group by prediction_id
 
 ),
 
@@ -46,7 +50,7 @@ served_lists as (
         request_id,
         model_name
     from deliveries
-    where quarantine_reason is null and delivery_rank = 1 and task_type = 'ranking'
+    where quarantine_reason is null and task_type = 'ranking'
 
 ),
 
@@ -125,14 +129,5 @@ select
         when quarantine_reason not in ('labeled_at_too_early', 'labeled_at_in_future')
             or quarantine_reason is null
             then {{ to_date('labeled_at') }}
-    end as label_date,
-    row_number() over (
-        partition by
-            case when quarantine_reason is null then 0 else 1 end,
-            label_kind, prediction_id, request_id, item_id
-        order by
-            labeled_at desc,
-            actual_value desc nulls last,
-            reference_text desc nulls last
-    ) as recency_rank
+    end as label_date
 from classified

@@ -1,8 +1,10 @@
 -- Every delivered prediction row, typed, with the reason it cannot be used
--- (null when it can) and its delivery order among rows sharing its
--- prediction_id. stg_raw__predictions keeps the first valid delivery,
--- quarantine_predictions keeps the rest of the story. Empty strings in keys
--- count as null; the first reason that applies is the row's reason.
+-- (null when it can) and its day. Row-level only, so a filter on
+-- predicted_at reaches the source scan: the delivery order
+-- (prediction_delivery_rank) is computed by stg_raw__predictions over the
+-- recomputed days, quarantine_predictions keeps the rest of the story.
+-- Empty strings in keys count as null; the first reason that applies is the
+-- row's reason.
 
 with
 
@@ -118,15 +120,5 @@ select
         when quarantine_reason not in ('predicted_at_too_early', 'predicted_at_in_future')
             or quarantine_reason is null
             then {{ to_date('predicted_at') }}
-    end as metric_date,
-    -- Earliest delivery wins; the payload columns break exact-time ties so the
-    -- choice never depends on scan order.
-    row_number() over (
-        partition by prediction_id, case when quarantine_reason is null then 0 else 1 end
-        order by
-            {%- for column in ['predicted_at', 'model_version', 'score', 'predicted_value',
-                'latency_ms', 'item_id', 'rank', 'threshold'] %}
-            {{ column }} asc nulls last{{ ',' if not loop.last }}
-            {%- endfor %}
-    ) as delivery_rank
+    end as metric_date
 from reasoned

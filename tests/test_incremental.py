@@ -1,0 +1,264 @@
+"""The per-day models are incremental (macros/incremental/): a night
+recomputes the last `lookback_days` days plus older days whose labels
+changed. These tests hold the pattern to its promises: the same night twice
+is byte-identical, a run killed half-way and re-run equals an uninterrupted
+one, and an incremental night after a new day, revised old labels, a late
+label and a cross-day re-delivery equals a full refresh exactly."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import signal
+import subprocess
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from python_checks import dbt_runner, paths
+from tests.classification_data import classification_frames
+from tests.conftest import write_warehouse
+
+# Short lookback so that the first days of the 5-day data are "old".
+LOOKBACK = {"lookback_days": 2}
+
+# Every incremental per-day model and the published interface, each with the
+# columns that order it completely.
+TABLES = {
+    "main.metrics_daily": (
+        "metric_date, model_name, model_version, segment, metric_name, feature_name"
+    ),
+    "marts.classification_metrics_daily": "metric_date, model_name, model_version, segment",
+    "marts.classification_threshold_curve": (
+        "metric_date, model_name, model_version, segment, threshold"
+    ),
+    "marts.data_quality_daily": "metric_date, model_name",
+    "intermediate.int_classification_score_counts": (
+        "metric_date, model_name, model_version, segment, score"
+    ),
+    "intermediate.int_classification_rank_statistics": (
+        "metric_date, model_name, model_version, segment"
+    ),
+    "intermediate.int_predictions_labeled": "prediction_id",
+    "staging.stg_raw__predictions": "prediction_id",
+    "marts.source_reconciliation": "source_table",
+}
+
+
+def _build(warehouse: Path, artifacts: Path, full_refresh: bool = False) -> None:
+    results = dbt_runner.build(
+        warehouse, artifacts, dbt_vars=LOOKBACK, full_refresh=full_refresh, quiet=True
+    )
+    failing = [r.message for r in results if r.status != "passed" and r.severity == "error"]
+    assert failing == []
+
+
+def snapshot(warehouse: Path) -> dict[str, tuple[str, int]]:
+    """Per table: a digest of every value's exact repr (so 0.1 + 1e-17
+    differs, and -0.0 differs from 0.0) in a total order, and the row count."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        digests = {}
+        for table, order in TABLES.items():
+            rows = con.execute(f"select * from {table} order by {order}").fetchall()
+            digest = hashlib.sha256(repr(rows).encode()).hexdigest()
+            digests[table] = (digest, len(rows))
+        return digests
+    finally:
+        con.close()
+
+
+def _execute(warehouse: Path, statements: list[str]) -> None:
+    con = duckdb.connect(str(warehouse))
+    try:
+        for statement in statements:
+            con.execute(statement)
+    finally:
+        con.close()
+
+
+# The next night's data: a new day, a late re-delivery of an old prediction
+# (its earliest delivery, four days earlier, must keep winning), labels
+# revised on the first day (older than the lookback), a first label for an
+# unlabeled old prediction, and an old label re-sent unchanged.
+NEXT_NIGHT = [
+    """
+    insert into raw.predictions (prediction_id, model_name, model_version, task_type,
+        predicted_at, segment, score, threshold, predicted_label, latency_ms)
+    select 'new-' || i, 'fraud_model', case when i % 3 = 0 then 'b' else 'a' end,
+        'binary_classification', timestamp '2026-03-06 00:00:00' + i * interval 7 minute,
+        case when i % 2 = 0 then 'web' else 'ios' end,
+        (i % 17) / 17.0, 0.5, (i % 17) / 17.0 >= 0.5, 20 + i % 11
+    from range(150) as t(i)
+    """,
+    """
+    insert into raw.predictions (prediction_id, model_name, model_version, task_type,
+        predicted_at, segment, score, threshold, predicted_label, latency_ms)
+    select prediction_id, model_name, model_version, task_type,
+        timestamp '2026-03-06 08:00:00', segment, 0.99, threshold, true, latency_ms
+    from raw.predictions
+    where prediction_id in ('2026-03-02-a-5', '2026-03-02-b-7')
+    """,
+    """
+    insert into raw.labels (prediction_id, actual_value, labeled_at)
+    select 'new-' || i, case when i % 5 < 2 then 1 else 0 end,
+        timestamp '2026-03-07 01:00:00'
+    from range(150) as t(i) where i % 4 <> 0
+    """,
+    """
+    insert into raw.labels (prediction_id, actual_value, labeled_at)
+    select prediction_id, 1 - actual_value, timestamp '2026-03-07 02:00:00'
+    from raw.labels
+    where prediction_id like '2026-03-01-a-%' and actual_value is not null
+        and cast(split_part(prediction_id, '-', 5) as integer) % 6 = 0
+    """,
+    """
+    insert into raw.labels (prediction_id, actual_value, labeled_at)
+    select p.prediction_id, 1, timestamp '2026-03-07 03:00:00'
+    from raw.predictions as p
+    left join raw.labels as l on p.prediction_id = l.prediction_id
+    where l.prediction_id is null and p.predicted_at < timestamp '2026-03-02 00:00:00'
+    order by p.prediction_id
+    limit 5
+    """,
+]
+
+
+@pytest.fixture(scope="module")
+def first_night(tmp_path_factory) -> Path:
+    """A warehouse after its first (whole) build, to copy from."""
+    root = tmp_path_factory.mktemp("incremental")
+    warehouse = write_warehouse(root / "wh.duckdb", classification_frames(seed=5))
+    _build(warehouse, root / "artifacts")
+    return warehouse
+
+
+def _copy(source: Path, folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / "wh.duckdb"
+    shutil.copy(source, target)
+    return target
+
+
+@pytest.fixture(scope="module")
+def next_night_data(first_night, tmp_path_factory) -> Path:
+    """The first night's warehouse with the next night's data, not built."""
+    warehouse = _copy(first_night, tmp_path_factory.mktemp("next_data"))
+    _execute(warehouse, NEXT_NIGHT)
+    return warehouse
+
+
+@pytest.fixture(scope="module")
+def next_night(next_night_data, tmp_path_factory) -> Path:
+    """The next night built incrementally, uninterrupted."""
+    root = tmp_path_factory.mktemp("next_night")
+    warehouse = _copy(next_night_data, root)
+    _build(warehouse, root / "artifacts")
+    return warehouse
+
+
+def test_the_next_night_recomputes_old_days_with_changed_labels_only(next_night):
+    con = duckdb.connect(str(next_night), read_only=True)
+    try:
+        days = [
+            str(d)
+            for (d,) in con.execute(
+                "select metric_date from staging.stg_mpm__recompute_days order by 1"
+            ).fetchall()
+        ]
+        duplicates = con.execute(
+            "select duplicate_predictions from marts.data_quality_daily "
+            "where metric_date = date '2026-03-06'"
+        ).fetchall()
+    finally:
+        con.close()
+    # The lookback (2 days) and the first day, whose labels were revised; not
+    # the days between.
+    assert days == ["2026-03-01", "2026-03-05", "2026-03-06"]
+    # The late re-delivery is a duplicate on the new day, not a prediction.
+    assert duplicates == [(2,)]
+    assert max(_marks(next_night)) == pd.Timestamp("2026-03-07 03:00:00")
+
+
+def test_the_same_night_twice_is_byte_identical(first_night, next_night, tmp_path):
+    unchanged = _copy(first_night, tmp_path / "first")
+    _build(unchanged, tmp_path / "a1")
+    assert snapshot(unchanged) == snapshot(first_night)
+    again = _copy(next_night, tmp_path / "next")
+    _build(again, tmp_path / "a2")
+    assert snapshot(again) == snapshot(next_night)
+
+
+def test_incremental_night_equals_full_refresh(next_night_data, next_night, tmp_path):
+    full = _copy(next_night_data, tmp_path / "full")
+    _build(full, tmp_path / "a1", full_refresh=True)
+    assert snapshot(next_night) == snapshot(full)
+
+
+def _kill_mid_build(warehouse: Path, artifacts: Path, after_model: str) -> None:
+    """Start `dbt build` and SIGKILL it as soon as `after_model` has built."""
+    artifacts.mkdir(parents=True, exist_ok=True)
+    command = [dbt_runner.dbt_executable(), "build", "--vars", '{"lookback_days": 2}']
+    process = subprocess.Popen(
+        command,
+        cwd=paths.PROJECT_ROOT,
+        env=dbt_runner.dbt_env(warehouse, artifacts),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    killed = False
+    assert process.stdout is not None
+    for line in process.stdout:
+        if "OK created" in line and f".{after_model} " in line:
+            process.send_signal(signal.SIGKILL)
+            killed = True
+            break
+    process.wait(timeout=300)
+    process.stdout.close()
+    assert killed, f"dbt finished before {after_model} was built"
+
+
+def test_a_run_killed_half_way_and_rerun_equals_an_uninterrupted_one(
+    next_night_data, next_night, first_night, tmp_path
+):
+    interrupted = _copy(next_night_data, tmp_path / "killed")
+    # Killed after the classification marts, before metrics_daily and the
+    # on-run-end hook: the marts hold the new night, metrics_daily the old.
+    _kill_mid_build(interrupted, tmp_path / "a1", "classification_metrics_daily")
+    half = snapshot(interrupted)
+    assert half != snapshot(next_night)
+    assert half["main.metrics_daily"] == snapshot(first_night)["main.metrics_daily"]
+    assert _marks(interrupted) == _marks(first_night)  # the mark did not advance
+
+    _build(interrupted, tmp_path / "a2")
+    assert snapshot(interrupted) == snapshot(next_night)
+
+
+def test_a_partial_run_does_not_advance_the_high_water_mark(next_night_data, first_night, tmp_path):
+    """`dbt build --select` one model must not let later nights skip the
+    late-labeled days the other models have not recomputed yet."""
+    warehouse = _copy(next_night_data, tmp_path / "wh")
+    dbt_runner.run_dbt(
+        ["build", "--select", "stg_mpm__recompute_days", "stg_raw__predictions"],
+        warehouse,
+        tmp_path / "a1",
+        dbt_vars=LOOKBACK,
+        quiet=True,
+    )
+    assert _marks(warehouse) == _marks(first_night)
+
+
+def _marks(warehouse: Path) -> list:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return [
+            pd.Timestamp(m)
+            for (m,) in con.execute(
+                "select high_water_mark from mpm_state.incremental_state order by 1"
+            ).fetchall()
+        ]
+    finally:
+        con.close()
