@@ -16,7 +16,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from python_checks import config, preflight
+from python_checks import config, dbt_runner, preflight
 from python_checks.cli import main
 from python_checks.errors import ConfigError
 from tests.classification_data import classification_frames
@@ -244,7 +244,11 @@ def test_hostile_threshold_values_exit_2_and_run_nothing(tmp_path, capsys, wareh
     "name, value, want",
     [
         ("source_schema", "raw; drop table raw.predictions", "a plain schema name"),
-        ("earliest_valid_timestamp", "1970-01-01'; drop table raw.predictions; --", "a date YYYY-MM-DD"),
+        (
+            "earliest_valid_timestamp",
+            "1970-01-01'; drop table raw.predictions; --",
+            "a date YYYY-MM-DD",
+        ),
         ("max_future_days", "1) or (1=1", "a whole number >= 0"),
         ("threshold_grid_step", float("nan"), "a finite number"),
         ("ece_bins", True, "a whole number >= 0"),
@@ -291,14 +295,10 @@ def test_build_killed_midway_then_rerun_equals_an_uninterrupted_build(tmp_path, 
     reference = tmp_path / "reference.duckdb"
     shutil.copy(warehouse, reference)
     dbt_build(reference, tmp_path / "ref-artifacts")
-    env = dict(os.environ, WAREHOUSE_PATH=str(warehouse))
-    from python_checks import dbt_runner
-
     killed = subprocess.Popen(
         [dbt_runner.dbt_executable(), "build"],
         cwd=Path(__file__).resolve().parent.parent,
-        env=dbt_runner.dbt_env(warehouse, tmp_path / "killed")
-        | {"WAREHOUSE_PATH": env["WAREHOUSE_PATH"]},
+        env=dbt_runner.dbt_env(warehouse, tmp_path / "killed"),
         stdout=subprocess.PIPE,
         text=True,
         start_new_session=True,
