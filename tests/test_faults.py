@@ -4,7 +4,9 @@ wrong (no stack trace), or runs to completion with nothing lost."""
 
 from __future__ import annotations
 
+import errno
 import os
+import resource
 import shutil
 import signal
 import subprocess
@@ -208,6 +210,49 @@ def test_unwritable_folder_exits_2(capsys, warehouse):
         2,
         f"mpm: cannot write in {folder}: DuckDB keeps the warehouse's write-ahead log "
         "there (make the folder writable)",
+    )
+
+
+def test_disk_full_while_building_exits_2(warehouse):
+    """The file-size limit makes every write past 64 KB fail the way a full
+    disk does: dbt cannot write its artifacts, and the run says so in one line."""
+
+    def limit_file_size():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, 64 * 1024))
+
+    completed = subprocess.run(
+        [
+            str(Path(sys.executable).with_name("mpm")),
+            "run",
+            "--warehouse",
+            str(warehouse),
+            "--reports",
+            str(warehouse.parent / "reports"),
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        preexec_fn=limit_file_size,
+        timeout=600,
+    )
+    assert (completed.returncode, _one_line(completed.stderr)) == (
+        2,
+        "mpm: dbt build did not run: OSError: [Errno 27] File too large",
+    )
+    assert _predictions_count(warehouse) == len(classification_frames(seed=3)["predictions"])
+
+
+def test_disk_full_while_writing_reports_exits_2(monkeypatch, capsys, warehouse):
+    from python_checks import pipeline
+
+    def full(options):
+        raise OSError(errno.ENOSPC, "No space left on device", "/reports/data_docs/index.html")
+
+    monkeypatch.setattr(pipeline, "run", full)
+    code, _, err = _run(capsys, warehouse)
+    assert (code, _one_line(err)) == (
+        2,
+        "mpm: I/O error on /reports/data_docs/index.html: No space left on device",
     )
 
 
