@@ -116,6 +116,12 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"mpm: {exc}", file=sys.stderr)
         return exc.exit_code
+    except OSError as exc:
+        # Disk full, file too large, read-only file system: the environment,
+        # not a check, failed; one line, no stack trace.
+        where = exc.filename or "a file"
+        print(f"mpm: I/O error on {where}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("mpm: interrupted", file=sys.stderr)
         return 130

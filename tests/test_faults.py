@@ -4,7 +4,9 @@ wrong (no stack trace), or runs to completion with nothing lost."""
 
 from __future__ import annotations
 
+import errno
 import os
+import resource
 import shutil
 import signal
 import subprocess
@@ -16,7 +18,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from python_checks import config, preflight
+from python_checks import config, dbt_runner, preflight
 from python_checks.cli import main
 from python_checks.errors import ConfigError
 from tests.classification_data import classification_frames
@@ -211,6 +213,49 @@ def test_unwritable_folder_exits_2(capsys, warehouse):
     )
 
 
+def test_disk_full_while_building_exits_2(warehouse):
+    """The file-size limit makes every write past 64 KB fail the way a full
+    disk does: dbt cannot write its artifacts, and the run says so in one line."""
+
+    def limit_file_size():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, 64 * 1024))
+
+    completed = subprocess.run(
+        [
+            str(Path(sys.executable).with_name("mpm")),
+            "run",
+            "--warehouse",
+            str(warehouse),
+            "--reports",
+            str(warehouse.parent / "reports"),
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        preexec_fn=limit_file_size,
+        timeout=600,
+    )
+    assert (completed.returncode, _one_line(completed.stderr)) == (
+        2,
+        "mpm: dbt build did not run: OSError: [Errno 27] File too large",
+    )
+    assert _predictions_count(warehouse) == len(classification_frames(seed=3)["predictions"])
+
+
+def test_disk_full_while_writing_reports_exits_2(monkeypatch, capsys, warehouse):
+    from python_checks import pipeline
+
+    def full(options):
+        raise OSError(errno.ENOSPC, "No space left on device", "/reports/data_docs/index.html")
+
+    monkeypatch.setattr(pipeline, "run", full)
+    code, _, err = _run(capsys, warehouse)
+    assert (code, _one_line(err)) == (
+        2,
+        "mpm: I/O error on /reports/data_docs/index.html: No space left on device",
+    )
+
+
 # ---- configuration values that reach SQL: validated before anything runs
 
 
@@ -244,7 +289,11 @@ def test_hostile_threshold_values_exit_2_and_run_nothing(tmp_path, capsys, wareh
     "name, value, want",
     [
         ("source_schema", "raw; drop table raw.predictions", "a plain schema name"),
-        ("earliest_valid_timestamp", "1970-01-01'; drop table raw.predictions; --", "a date YYYY-MM-DD"),
+        (
+            "earliest_valid_timestamp",
+            "1970-01-01'; drop table raw.predictions; --",
+            "a date YYYY-MM-DD",
+        ),
         ("max_future_days", "1) or (1=1", "a whole number >= 0"),
         ("threshold_grid_step", float("nan"), "a finite number"),
         ("ece_bins", True, "a whole number >= 0"),
@@ -291,14 +340,10 @@ def test_build_killed_midway_then_rerun_equals_an_uninterrupted_build(tmp_path, 
     reference = tmp_path / "reference.duckdb"
     shutil.copy(warehouse, reference)
     dbt_build(reference, tmp_path / "ref-artifacts")
-    env = dict(os.environ, WAREHOUSE_PATH=str(warehouse))
-    from python_checks import dbt_runner
-
     killed = subprocess.Popen(
         [dbt_runner.dbt_executable(), "build"],
         cwd=Path(__file__).resolve().parent.parent,
-        env=dbt_runner.dbt_env(warehouse, tmp_path / "killed")
-        | {"WAREHOUSE_PATH": env["WAREHOUSE_PATH"]},
+        env=dbt_runner.dbt_env(warehouse, tmp_path / "killed"),
         stdout=subprocess.PIPE,
         text=True,
         start_new_session=True,
