@@ -633,17 +633,17 @@ def test_quarantine_spikes_break_the_declared_thresholds(run):
     )
     assert got == [
         (SCRIPT, "quarantine_rate", "2026-05-01", "error"),
-        (SCRIPT, "quarantined__score_not_finite", "2026-05-01", "error"),
+        (SCRIPT, "quarantined__score_not_finite", "2026-05-01", "warn"),
         ("contradicting_model", "served_label_consistency", "2026-05-01", "error"),
         ("gappy_model", "prediction_day_missing", "2026-05-01", "error"),
         ("home_feed", "quarantine_rate", "2026-05-01", "error"),
-        ("home_feed", "quarantined__rank_duplicate_in_request", "2026-05-01", "error"),
+        ("home_feed", "quarantined__rank_duplicate_in_request", "2026-05-01", "warn"),
         ("price_estimator", "quarantine_rate", "2026-05-01", "error"),
         ("spam_filter", "duplicate_rate", "2026-05-01", "warn"),
         ("spam_filter", "quarantine_rate", "2026-05-01", "error"),
-        ("spam_filter", "quarantined__null_prediction_id", "2026-05-01", "error"),
-        ("spam_filter", "quarantined__score_not_finite", "2026-05-01", "error"),
-        ("spam_filter", "quarantined__unknown_task_type", "2026-05-01", "error"),
+        ("spam_filter", "quarantined__null_prediction_id", "2026-05-01", "warn"),
+        ("spam_filter", "quarantined__score_not_finite", "2026-05-01", "warn"),
+        ("spam_filter", "quarantined__unknown_task_type", "2026-05-01", "warn"),
     ]
     assert run["code"] == 1
 
