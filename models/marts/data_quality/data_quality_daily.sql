@@ -1,14 +1,15 @@
 -- Per day and model, how much of what was delivered could not be used:
 -- duplicates removed and rows quarantined. A spike is itself a breach
--- (thresholds on duplicate_rate / quarantine_rate). Rows without a model or
--- a timestamp cannot be placed on a day; source_reconciliation counts them.
+-- (thresholds on duplicate_rate / quarantine_rate). Rows without a model
+-- (null or empty, as the quarantine reads it) or a timestamp cannot be placed
+-- on a day; source_reconciliation counts them.
 
 with
 
 deliveries as (
 
     select * from {{ ref('base_raw__predictions') }}
-    where model_name is not null and metric_date is not null
+    where model_name is not null and model_name <> '' and metric_date is not null
 
 ),
 
