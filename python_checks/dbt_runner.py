@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from python_checks import paths
+from python_checks import engine, paths
 from python_checks.errors import UsageError
 from python_checks.results import CheckResult, Status
 
@@ -21,6 +21,8 @@ def dbt_executable() -> str:
 
 
 def dbt_env(warehouse: Path, artifacts: Path) -> dict[str, str]:
+    if engine.is_spark():
+        engine.spark_run_dir()  # absolute, so every process finds the same metastore
     env = dict(os.environ)
     env.update(
         WAREHOUSE_PATH=str(warehouse),
@@ -63,6 +65,8 @@ def run_dbt_in_process(
     run's Derby metastore while this one holds it."""
     from dbt.cli.main import dbtRunner
 
+    if engine.is_spark():
+        engine.spark_run_dir()  # absolute, as the job's own session sees it
     artifacts.mkdir(parents=True, exist_ok=True)
     command = [
         *args,

@@ -21,14 +21,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 from pathlib import Path
 
 import duckdb
 
-from python_checks import dbt_runner
+from python_checks import dbt_runner, paths
 from python_checks.contract import SOURCE_TABLES
+from python_checks.engine import is_spark
 from python_checks.errors import UsageError
 
 _SCHEMA_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
@@ -79,8 +81,8 @@ def export_parquet(warehouse: Path, out_dir: Path, schema: str = "raw") -> dict[
 
 def register(parquet_dir: Path, artifacts: Path, schema: str = "raw", quiet: bool = True) -> None:
     """Register `<parquet_dir>/<table>` as `<schema>.<table>` on the active dbt
-    target. dbt runs in this process, so on a local Spark session it shares
-    this process's session (and Derby metastore) with what comes next."""
+    target. On Spark dbt runs in this process, so a local session shares this
+    process's session (and Derby metastore) with what comes next."""
     if not _SCHEMA_NAME.match(schema):
         raise UsageError(f"source schema {schema!r} is not a plain schema name")
     args = {
@@ -88,11 +90,14 @@ def register(parquet_dir: Path, artifacts: Path, schema: str = "raw", quiet: boo
         "location": str(parquet_dir.resolve()),
         "tables": {table: spark_columns(table) for table in SOURCE_TABLES},
     }
-    completed = dbt_runner.run_dbt_in_process(
-        ["run-operation", "register_parquet_sources", "--args", json.dumps(args)],
-        artifacts=artifacts,
-        quiet=quiet,
-    )
+    command = ["run-operation", "register_parquet_sources", "--args", json.dumps(args)]
+    if is_spark():
+        completed = dbt_runner.run_dbt_in_process(command, artifacts=artifacts, quiet=quiet)
+    else:  # DuckDB: a subprocess, so the file is released when it exits
+        warehouse = Path(os.environ.get("WAREHOUSE_PATH", paths.DEMO_WAREHOUSE))
+        completed = dbt_runner.run_dbt(command, warehouse, artifacts, quiet=True)
+        if completed.returncode != 0:
+            completed.stdout = " | ".join((completed.stdout or "").strip().splitlines()[-3:])
     if completed.returncode != 0:
         raise UsageError(
             "registering the Parquet sources failed"
