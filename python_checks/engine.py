@@ -174,7 +174,7 @@ class SparkEngine(Engine):
         for table in self.spark.catalog.listTables(schema):
             if table.isTemporary:
                 continue
-            columns = self.spark.catalog.listColumns(table.name, schema)
+            columns = self.spark.catalog.listColumns(f"{schema}.{table.name}")
             found[table.name.lower()] = {
                 column.name.lower(): _contract_type(column.dataType) for column in columns
             }

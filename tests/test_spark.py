@@ -223,7 +223,7 @@ def test_no_decimal_columns_on_spark(built, engine):
     decimals = []
     for schema in ("marts", "main"):
         for table in engine.spark.catalog.listTables(schema):
-            for column in engine.spark.catalog.listColumns(table.name, schema):
+            for column in engine.spark.catalog.listColumns(f"{schema}.{table.name}"):
                 if column.dataType.startswith("decimal"):
                     decimals.append(f"{schema}.{table.name}.{column.name} {column.dataType}")
     assert decimals == []
