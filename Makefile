@@ -25,6 +25,7 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 install-spark: $(VENV)/.installed-spark
 
 $(VENV)/.installed-spark: requirements-spark.lock pyproject.toml $(VENV)/.installed
+	@command -v java >/dev/null || { echo "install-spark: needs Java 17 (apt-get install openjdk-17-jre-headless)"; exit 2; }
 	$(BIN)/uv pip sync -q --python $(BIN)/python requirements-spark.lock
 	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
 	touch $@
