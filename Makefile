@@ -9,7 +9,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export GX_ANALYTICS_ENABLED := false
 SCENARIO ?= healthy
 
-.PHONY: demo test test-slow test-spark lint format bench clean install install-browser test-browser vendor-vega
+.PHONY: demo test test-slow test-spark lint format bench clean install install-spark install-browser test-browser vendor-vega
 
 install: $(VENV)/.installed
 
@@ -17,6 +17,16 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q uv==0.13.8
 	$(BIN)/uv pip sync -q --python $(BIN)/python requirements.lock
+	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
+	touch $@
+
+## Spark (optional): dbt-spark and pyspark from requirements-spark.lock, a
+## superset of requirements.lock, into the same venv. Needs Java 17.
+install-spark: $(VENV)/.installed-spark
+
+$(VENV)/.installed-spark: requirements-spark.lock pyproject.toml $(VENV)/.installed
+	@command -v java >/dev/null || { echo "install-spark: needs Java 17 (apt-get install openjdk-17-jre-headless)"; exit 2; }
+	$(BIN)/uv pip sync -q --python $(BIN)/python requirements-spark.lock
 	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
 	touch $@
 
@@ -30,6 +40,11 @@ test: install
 
 test-slow: install
 	$(BIN)/python -m pytest -n 2 -m slow
+
+## The same models on a local Spark session: equality with DuckDB and the
+## nightly job on Spark (one process: the Derby metastore admits one JVM).
+test-spark: install-spark
+	SPARK_LOCAL_IP=127.0.0.1 $(BIN)/python -m pytest -n 0 -m spark -s
 
 lint: install
 	$(BIN)/ruff check python_checks tests $(wildcard bench)

@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from python_checks import paths
+from python_checks import engine, paths
 from python_checks.errors import UsageError
 from python_checks.results import CheckResult, Status
 
@@ -21,6 +21,8 @@ def dbt_executable() -> str:
 
 
 def dbt_env(warehouse: Path, artifacts: Path) -> dict[str, str]:
+    if engine.is_spark():
+        engine.spark_run_dir()  # absolute, so every process finds the same metastore
     env = dict(os.environ)
     env.update(
         WAREHOUSE_PATH=str(warehouse),
@@ -55,19 +57,65 @@ def run_dbt(
     )
 
 
+def run_dbt_in_process(
+    args: list[str], artifacts: Path, dbt_vars: dict | None = None, quiet: bool = False
+) -> subprocess.CompletedProcess:
+    """Run one dbt command in this process. On Spark (session method) dbt then
+    reuses this process's SparkSession: a second JVM could not open the
+    run's Derby metastore while this one holds it."""
+    from dbt.cli.main import dbtRunner
+
+    if engine.is_spark():
+        engine.spark_run_dir()  # absolute, as the job's own session sees it
+    artifacts.mkdir(parents=True, exist_ok=True)
+    command = [
+        *args,
+        "--project-dir",
+        str(paths.PROJECT_ROOT),
+        "--profiles-dir",
+        str(paths.PROJECT_ROOT),
+        "--target-path",
+        str(artifacts / "target"),
+        "--log-path",
+        str(artifacts / "logs"),
+    ]
+    if dbt_vars:
+        command += ["--vars", json.dumps(dbt_vars)]
+    if quiet:
+        command = ["--quiet", *command]
+    previous = os.getcwd()
+    os.chdir(paths.PROJECT_ROOT)
+    try:
+        result = dbtRunner().invoke(command)
+    finally:
+        os.chdir(previous)
+    message = "" if result.exception is None else str(result.exception).splitlines()[0]
+    return subprocess.CompletedProcess(command, 0 if result.success else 1, message, "")
+
+
 def build(
     warehouse: Path,
     artifacts: Path,
     dbt_vars: dict | None = None,
     full_refresh: bool = False,
     quiet: bool = False,
+    in_process: bool = False,
 ) -> list[CheckResult]:
-    """`dbt build`; raises UsageError when a model fails, returns test outcomes."""
+    """`dbt build`; raises UsageError when a model fails, returns test outcomes.
+
+    DuckDB: a subprocess (its own connection, released when it exits).
+    Spark (`in_process`): this process, sharing its SparkSession.
+    """
     args = ["build"] + (["--full-refresh"] if full_refresh else [])
-    completed = run_dbt(args, warehouse, artifacts, dbt_vars, quiet=quiet)
+    if in_process:
+        results_file = artifacts / "target" / "run_results.json"
+        results_file.unlink(missing_ok=True)
+        completed = run_dbt_in_process(args, artifacts, dbt_vars, quiet=quiet)
+    else:
+        completed = run_dbt(args, warehouse, artifacts, dbt_vars, quiet=quiet)
     results_file = artifacts / "target" / "run_results.json"
     if not results_file.exists():
-        tail = (completed.stdout or "").strip().splitlines()[-1:] if quiet else []
+        tail = (completed.stdout or "").strip().splitlines()[-1:] if quiet or in_process else []
         raise UsageError(
             "dbt build did not run"
             + (f": {tail[0]}" if tail else f" (exit {completed.returncode})")

@@ -5,9 +5,10 @@ only the rows its rule selects and that are evaluable (enough rows, mature
 labels). Rows that are not evaluable are reported as not evaluated, never as
 passed. The checkpoint builds Data Docs into <reports>/data_docs.
 
-metrics_daily is small (one row per metric per day), so it is validated
-through GE's pandas datasource: GE's SQL datasource over duckdb-engine
-returns empty results.
+metrics_daily is small (one row per metric per day). On DuckDB it is
+validated through GE's pandas datasource (GE's SQL datasource over
+duckdb-engine returns empty results); on Spark through GE's Spark
+datasource, on a Spark DataFrame in the session that built it.
 
 Data Docs render the unexpected rows' key values into HTML without escaping
 them, and model names and segments come from the data: every string GE
@@ -88,11 +89,13 @@ def evaluate(
     thresholds: Thresholds,
     catalog: dict[str, MetricInfo],
     docs_dir: Path,
+    spark=None,
 ) -> tuple[list[CheckResult], str]:
     """Run every rule through GE; return results and the Data Docs index path.
 
     `metrics` is the whole of metrics_daily (derived rules need history);
-    rules are checked on the last `evaluation_window_days` days.
+    rules are checked on the last `evaluation_window_days` days. With a
+    SparkSession (`spark`), GE validates through its Spark datasource.
     """
     window_days = int(thresholds.settings.get("evaluation_window_days", 14))
     if metrics.empty:
@@ -157,7 +160,7 @@ def evaluate(
     shown = frame.copy()
     for column in KEY:
         shown[column] = shown[column].map(_text)
-    validation, index_path = _run_checkpoint(shown, bound, docs_dir)
+    validation, index_path = _run_checkpoint(shown, bound, docs_dir, spark)
     results.extend(_interpret(validation, bound, frame))
     return results, index_path
 
@@ -184,7 +187,24 @@ def _quiet_gx() -> None:
         logging.getLogger(name).setLevel(logging.ERROR)
 
 
-def _run_checkpoint(frame: pd.DataFrame, bound: list[BoundCheck], docs_dir: Path):
+def _spark_frame(spark, frame: pd.DataFrame):
+    """The rows to validate as a Spark DataFrame (explicit schema: a column
+    that is null on every row cannot be inferred)."""
+    strings = ["check_id", *KEY]
+    schema = ", ".join(f"{c} string" for c in strings) + ", metric_value double, sample_size double"
+    rows = [
+        (
+            *(None if pd.isna(v) else str(v) for v in values[: len(strings)]),
+            *(None if pd.isna(v) else float(v) for v in values[len(strings) :]),
+        )
+        for values in frame[[*strings, "metric_value", "sample_size"]].itertuples(
+            index=False, name=None
+        )
+    ]
+    return spark.createDataFrame(rows, schema=schema)
+
+
+def _run_checkpoint(frame: pd.DataFrame, bound: list[BoundCheck], docs_dir: Path, spark=None):
     _quiet_gx()
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
@@ -203,7 +223,13 @@ def _run_checkpoint(frame: pd.DataFrame, bound: list[BoundCheck], docs_dir: Path
             "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
         },
     )
-    asset = context.data_sources.add_pandas("warehouse").add_dataframe_asset("metrics_daily")
+    if spark is None:
+        source = context.data_sources.add_pandas("warehouse")
+        parser, condition = "pandas", 'check_id=="{}"'
+    else:
+        source = context.data_sources.add_spark("warehouse")
+        parser, condition = "spark", "check_id = '{}'"
+    asset = source.add_dataframe_asset("metrics_daily")
     batch_definition = asset.add_batch_definition_whole_dataframe("metrics_daily_window")
     definitions = []
     for model in sorted({check.model for check in bound}):
@@ -215,8 +241,8 @@ def _run_checkpoint(frame: pd.DataFrame, bound: list[BoundCheck], docs_dir: Path
                     column="metric_value",
                     min_value=rule.min,
                     max_value=rule.max,
-                    row_condition=f'check_id=="{check.check_id}"',
-                    condition_parser="pandas",
+                    row_condition=condition.format(check.check_id),
+                    condition_parser=parser,
                     severity="critical" if rule.severity == "error" else "warning",
                     meta={
                         "check_id": check.check_id,
@@ -247,11 +273,12 @@ def _run_checkpoint(frame: pd.DataFrame, bound: list[BoundCheck], docs_dir: Path
             },
         )
     )
-    result = checkpoint.run(batch_parameters={"dataframe": frame})
+    data = frame if spark is None else _spark_frame(spark, frame)
+    result = checkpoint.run(batch_parameters={"dataframe": data})
     pages = {}
     for identifier, validation in result.run_results.items():
         urls = context.get_docs_sites_urls(resource_identifier=identifier, site_name="mpm")
-        page = urls[0]["site_url"] if urls else ""
+        page = (urls[0]["site_url"] if urls else "") or ""
         for expectation_result in validation.results:
             pages[expectation_result.expectation_config.meta["check_id"]] = (
                 expectation_result,

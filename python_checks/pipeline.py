@@ -13,10 +13,11 @@ from tqdm.auto import tqdm
 
 from python_checks import config, dbt_runner, gx_checks, paths, preflight
 from python_checks.checks import REGISTRY, CheckContext
+from python_checks.engine import Engine, is_spark, open_engine, spark_run_dir
 from python_checks.errors import ConfigError
 from python_checks.metric_catalog import load_catalog
 from python_checks.results import CheckResult, RunOutcome, Status
-from python_checks.warehouse import connect, ensure_writable, exclusive_run
+from python_checks.warehouse import ensure_writable, exclusive_run
 
 
 @dataclass
@@ -40,10 +41,19 @@ def run(options: RunOptions) -> RunOutcome:
     overrides = {"source_schema": schema} if options.source_schema else None
     outcome = RunOutcome()
     artifacts = options.reports / "dbt"
-    ensure_writable(options.warehouse)
-    with exclusive_run(options.warehouse):
+    if not is_spark():
+        ensure_writable(options.warehouse)
+    with exclusive_run(run_lock_target(options.warehouse)):
         started = time.perf_counter()
-        report = preflight.check_sources(options.warehouse, schema)
+        # On Spark this creates the session that dbt (in-process) and every
+        # later step share; on DuckDB it is a read-only connection, closed
+        # before dbt writes the file.
+        engine = open_engine(options.warehouse)
+        try:
+            report = preflight.check_sources(engine, schema)
+        finally:
+            if not is_spark():
+                engine.close()
         for table, columns in report.extra_columns.items():
             outcome.results.append(
                 CheckResult(
@@ -64,32 +74,34 @@ def run(options: RunOptions) -> RunOutcome:
                 dbt_vars=overrides,
                 full_refresh=options.full_refresh,
                 quiet=options.quiet,
+                in_process=is_spark(),
             )
         )
         outcome.steps.append(("dbt build", time.perf_counter() - started))
 
-        started = time.perf_counter()
-        catalog = load_catalog(artifacts / "target" / "manifest.json")
-        metrics = read_metrics(options.warehouse)
-        gx_results, docs_index = gx_checks.evaluate(
-            metrics, thresholds, catalog, options.reports / "data_docs"
-        )
-        outcome.extend(gx_results)
-        outcome.data_docs_index = docs_index
-        outcome.steps.append(("great expectations", time.perf_counter() - started))
-
-        started = time.perf_counter()
-        con = connect(options.warehouse, read_only=True)
+        if not is_spark():
+            engine = open_engine(options.warehouse)
         try:
-            ctx = CheckContext(con=con, thresholds=thresholds, dbt_vars=dbt_vars)
+            started = time.perf_counter()
+            catalog = load_catalog(artifacts / "target" / "manifest.json")
+            metrics = read_metrics(engine)
+            gx_results, docs_index = gx_checks.evaluate(
+                metrics, thresholds, catalog, options.reports / "data_docs", spark=engine.spark
+            )
+            outcome.extend(gx_results)
+            outcome.data_docs_index = docs_index
+            outcome.steps.append(("great expectations", time.perf_counter() - started))
+
+            started = time.perf_counter()
+            ctx = CheckContext(engine=engine, thresholds=thresholds, dbt_vars=dbt_vars)
             # A bar on a terminal (none in CI logs or with --quiet).
             bar = tqdm(REGISTRY, desc="python checks", unit="check", disable=options.quiet or None)
             for check in bar:
                 bar.set_postfix_str(check.__name__)
                 outcome.extend(check(ctx))
+            outcome.steps.append(("python checks", time.perf_counter() - started))
         finally:
-            con.close()
-        outcome.steps.append(("python checks", time.perf_counter() - started))
+            engine.close()
 
         started = time.perf_counter()
         try:
@@ -146,16 +158,26 @@ def write_report(
     outcome.report_path = str(path)
 
 
-def read_metrics(warehouse: Path) -> pd.DataFrame:
-    """All of metrics_daily: one row per metric per day, small by design."""
-    con = connect(warehouse, read_only=True)
-    try:
-        return con.execute(
-            "select * from main.metrics_daily "
-            "order by metric_date, model_name, model_version, segment, metric_name, feature_name"
-        ).df()
-    finally:
-        con.close()
+def read_metrics(engine: Engine) -> pd.DataFrame:
+    """All of metrics_daily from the active engine: one row per metric per
+    day, small by design, with the same dtypes whichever engine built it."""
+    frame = engine.query(
+        "select * from main.metrics_daily "
+        "order by metric_date, model_name, model_version, segment, metric_name, feature_name"
+    )
+    frame["metric_date"] = pd.to_datetime(frame["metric_date"])
+    frame["metric_value"] = frame["metric_value"].astype("float64")
+    return frame
+
+
+def run_lock_target(warehouse: Path) -> Path:
+    """What the run lock guards: the DuckDB file, or on Spark the run's
+    MPM_SPARK_DIR (its Derby metastore admits one process)."""
+    if is_spark():
+        spark_dir = spark_run_dir()
+        spark_dir.mkdir(parents=True, exist_ok=True)
+        return spark_dir / "metastore"
+    return warehouse
 
 
 def write_results(outcome: RunOutcome, path: Path) -> None:

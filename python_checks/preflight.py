@@ -6,11 +6,10 @@ columns are allowed and reported."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from python_checks.contract import SOURCE_TABLES
+from python_checks.engine import Engine
 from python_checks.errors import InputError
-from python_checks.warehouse import connect
 
 # Source types DuckDB reads losslessly as the contract's type.
 _COMPATIBLE = {
@@ -32,39 +31,29 @@ def _base_type(data_type: str) -> str:
     return data_type.upper().split("(")[0].strip()
 
 
-def check_sources(warehouse: Path, schema: str) -> PreflightReport:
+def check_sources(engine: Engine, schema: str) -> PreflightReport:
+    """Check the source tables through the active engine (DuckDB or Spark)."""
     report = PreflightReport()
-    con = connect(warehouse, read_only=True)
-    try:
-        rows = con.execute(
-            "select table_name, column_name, data_type from information_schema.columns "
-            "where table_schema = ? order by table_name, ordinal_position",
-            [schema],
-        ).fetchall()
-        found: dict[str, dict[str, str]] = {}
-        for table, column, data_type in rows:
-            found.setdefault(table.lower(), {})[column.lower()] = data_type
-        for table, columns in SOURCE_TABLES.items():
-            actual = found.get(table)
-            if actual is None:
-                raise InputError(f"{schema}.{table}", "table not found")
-            for column, expected in columns.items():
-                if column not in actual:
-                    raise InputError(f"{schema}.{table}", "column missing", column)
-                got = _base_type(actual[column])
-                if got not in _COMPATIBLE[expected]:
-                    raise InputError(
-                        f"{schema}.{table}",
-                        f"type {actual[column]} cannot be read as {expected}",
-                        column,
-                    )
-            extra = sorted(set(actual) - set(columns))
-            if extra:
-                report.extra_columns[table] = extra
-            # Identifiers come from the contract and a validated schema name.
-            report.row_counts[table] = con.execute(
-                f'select count(*) from "{schema}"."{table}"'
-            ).fetchone()[0]
-    finally:
-        con.close()
+    found = engine.source_columns(schema)
+    for table, columns in SOURCE_TABLES.items():
+        actual = found.get(table)
+        if actual is None:
+            raise InputError(f"{schema}.{table}", "table not found")
+        for column, expected in columns.items():
+            if column not in actual:
+                raise InputError(f"{schema}.{table}", "column missing", column)
+            got = _base_type(actual[column])
+            if got not in _COMPATIBLE[expected]:
+                raise InputError(
+                    f"{schema}.{table}",
+                    f"type {actual[column]} cannot be read as {expected}",
+                    column,
+                )
+        extra = sorted(set(actual) - set(columns))
+        if extra:
+            report.extra_columns[table] = extra
+        # Identifiers come from the contract and a validated schema name.
+        report.row_counts[table] = int(
+            engine.query(f"select count(*) as n from {schema}.{table}").iloc[0, 0]
+        )
     return report

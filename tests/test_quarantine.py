@@ -4,70 +4,16 @@ rows in = accepted + quarantined + superseded."""
 
 from __future__ import annotations
 
-import pandas as pd
 import pytest
 
 from tests.conftest import dbt_build, query, write_warehouse
-
-DAY = pd.Timestamp("2026-05-01 12:00")
-
-
-def _prediction(pid, **overrides):
-    row = {
-        "prediction_id": pid,
-        "model_name": "spam_filter",
-        "model_version": "v1",
-        "task_type": "binary_classification",
-        "predicted_at": DAY,
-        "segment": "web",
-        "score": 0.7,
-        "threshold": 0.5,
-        "predicted_label": True,
-        "latency_ms": 12.0,
-    }
-    row.update(overrides)
-    return row
-
-
-BAD_ROWS = [
-    (_prediction(None), "null_prediction_id"),
-    (_prediction("bad-task", task_type="multiclass"), "unknown_task_type"),
-    (_prediction("nan-score", score=float("nan")), "score_not_finite"),
-    (_prediction("inf-score", score=float("inf")), "score_not_finite"),
-    (_prediction("big-score", score=1.5), "score_out_of_range"),
-    (_prediction("neg-score", score=-0.1), "score_out_of_range"),
-    (_prediction("nan-latency", latency_ms=float("nan")), "latency_not_finite"),
-    (_prediction("neg-latency", latency_ms=-3.0), "latency_negative"),
-    (_prediction("no-model", model_name=None), "null_model_name"),
-    (_prediction("empty-model", model_name=""), "null_model_name"),
-    (_prediction("no-time", predicted_at=None), "null_predicted_at"),
-]
+from tests.quarantine_data import BAD_ROWS, quarantine_frames
 
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory):
     root = tmp_path_factory.mktemp("quarantine")
-    good = [_prediction(f"ok-{i}", score=i / 10) for i in range(10)]
-    duplicates = [
-        # Re-delivered later with another score: the earliest delivery wins.
-        _prediction("ok-1", predicted_at=DAY + pd.Timedelta(minutes=5), score=0.99),
-        _prediction("ok-2", predicted_at=DAY + pd.Timedelta(minutes=1), score=0.2),
-    ]
-    predictions = pd.DataFrame(good + duplicates + [row for row, _ in BAD_ROWS], dtype=object)
-    labels = pd.DataFrame(
-        [
-            {"prediction_id": "ok-1", "actual_value": 1.0, "labeled_at": DAY},
-            {
-                "prediction_id": "ok-1",
-                "actual_value": 0.0,
-                "labeled_at": DAY + pd.Timedelta(1, "D"),
-            },
-            {"prediction_id": "ok-3", "actual_value": 0.5, "labeled_at": DAY},
-            {"prediction_id": None, "actual_value": 1.0, "labeled_at": DAY},
-            {"prediction_id": "ok-4", "actual_value": 1.0, "labeled_at": None},
-        ]
-    )
-    path = write_warehouse(root / "wh.duckdb", {"predictions": predictions, "labels": labels})
+    path = write_warehouse(root / "wh.duckdb", quarantine_frames())
     dbt_build(path, root / "artifacts")
     return path
 
@@ -129,3 +75,9 @@ def test_quarantine_and_duplicates_reach_metrics_daily(warehouse):
     assert rows.loc["duplicate_predictions", "metric_value"] == 2
     assert rows.loc["quarantine_rate", "metric_value"] == pytest.approx(placed_bad / delivered)
     assert rows.loc["quarantine_rate", "sample_size"] == delivered
+
+
+def test_rows_without_a_model_publish_no_model(warehouse):
+    # An empty model_name is quarantined like a null one: no metrics for model ''.
+    models = query(warehouse, "select distinct model_name from metrics_daily order by 1")
+    assert models.model_name.tolist() == ["spam_filter"]

@@ -4,6 +4,7 @@ SQL mart. A disagreement means the SQL and the definition drifted apart."""
 
 from __future__ import annotations
 
+import datetime
 import math
 
 import pandas as pd
@@ -43,7 +44,10 @@ def reconcile_classification(ctx: CheckContext) -> list[CheckResult]:
     min_coverage = float(ctx.thresholds.settings.get("min_label_coverage", 0.0))
     if not ctx.table_exists("marts", "classification_metrics_daily"):
         return [_not_evaluated(severity, "marts.classification_metrics_daily does not exist")]
-    mart = ctx.con.execute("select * from marts.classification_metrics_daily order by all").df()
+    mart = ctx.query(
+        "select * from marts.classification_metrics_daily "
+        "order by metric_date, model_name, model_version, segment"
+    )
     rollup = mart[(mart["model_version"] == "__all__") & (mart["segment"] == "__all__")]
     if rollup.empty:
         return [_not_evaluated(severity, "no classification predictions in the warehouse")]
@@ -60,15 +64,20 @@ def reconcile_classification(ctx: CheckContext) -> list[CheckResult]:
             )
             continue
         day = mature["metric_date"].max()
-        rows = ctx.con.execute(
+        rows = ctx.query(
             "select model_version, segment, score, threshold, predicted_label, label, latency_ms "
             "from intermediate.int_classification_predictions "
             "where model_name = ? and metric_date = ?",
-            [model, day],
-        ).df()
+            [model, _as_date(day)],
+        )
         groups = mart[(mart["model_name"] == model) & (mart["metric_date"] == day)]
         results.extend(_compare_day(model, day, rows, groups, tolerance, severity, ctx))
     return results
+
+
+def _as_date(day) -> datetime.date:
+    """A metric_date as a date parameter (DuckDB gives Timestamps, Spark dates)."""
+    return pd.Timestamp(day).date()
 
 
 def _compare_day(model, day, rows, groups, tolerance, severity, ctx) -> list[CheckResult]:

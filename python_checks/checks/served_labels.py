@@ -4,6 +4,8 @@ the logged scores disagree, and every served-label metric is suspect."""
 
 from __future__ import annotations
 
+import pandas as pd
+
 from python_checks.checks.base import CheckContext
 from python_checks.results import CheckResult, Status
 
@@ -22,7 +24,7 @@ def served_label_consistency(ctx: CheckContext) -> list[CheckResult]:
                 message="intermediate.int_classification_predictions does not exist",
             )
         ]
-    per_model = ctx.con.execute(
+    per_model = ctx.query(
         """
         select
             model_name,
@@ -39,9 +41,14 @@ def served_label_consistency(ctx: CheckContext) -> list[CheckResult]:
         group by model_name, model_version
         order by model_name, model_version
         """
-    ).fetchall()
+    ).itertuples(index=False, name=None)
     results = []
     for model, version, checked, contradictions, first_day, example in per_model:
+        checked, contradictions = int(checked), int(contradictions)
+        if first_day is not None and pd.isna(first_day):
+            first_day = None
+        if first_day is not None:
+            first_day = pd.Timestamp(first_day).date()
         share = contradictions / checked if checked else 0.0
         breached = share > max_share
         results.append(

@@ -6,6 +6,8 @@ a warehouse loaded late is not stale and the result is reproducible."""
 
 from __future__ import annotations
 
+import pandas as pd
+
 from python_checks.checks.base import CheckContext
 from python_checks.results import CheckResult, Status
 
@@ -24,7 +26,7 @@ def prediction_staleness(ctx: CheckContext) -> list[CheckResult]:
                 message="staging.stg_raw__predictions does not exist",
             )
         ]
-    rows = ctx.con.execute(
+    frame = ctx.query(
         """
         select
             model_name,
@@ -35,7 +37,11 @@ def prediction_staleness(ctx: CheckContext) -> list[CheckResult]:
         group by model_name
         order by model_name
         """
-    ).fetchall()
+    )
+    rows = [
+        (row.model_name, pd.Timestamp(row.newest), pd.Timestamp(row.newest_any), row.n)
+        for row in frame.itertuples(index=False)
+    ]
     if not rows:
         return [
             CheckResult(

@@ -8,8 +8,6 @@ ordered by time, numbered, with a few re-delivered duplicates.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 import numpy as np
 
 from .scenarios import SECOND_US, World
@@ -47,10 +45,12 @@ def misc_events(world: World, sessions: Sessions) -> Table:
     return concat("events", parts)
 
 
-def assemble_events(world: World, parts: Iterable[Table]) -> Table:
+def assemble_events(world: World, parts: list[Table]) -> Table:
     """Order by time, number the events, then add ~0.3% re-delivered copies
-    (half identical, half a few seconds later) under the same event_id."""
-    events = concat("events", parts)
+    (half identical, half a few seconds later) under the same event_id.
+    Empties `parts` so only the merged copy stays in memory."""
+    events = concat("events", parts, consume=True)
+    parts.clear()
     at = events.columns["occurred_at"].us.view(np.int64)
     in_window = np.flatnonzero(at < world.as_of_us)
     order = in_window[np.argsort(at[in_window], kind="stable")]  # event number -> row
@@ -62,6 +62,7 @@ def assemble_events(world: World, parts: Iterable[Table]) -> Table:
     dup = u[:, 0] < DUPLICATE_P
     later = u[:, 1] < 0.5
     shift = SECOND_US + (u[:, 2] * 29 * SECOND_US).astype(np.int64)
+    del u
     copied = np.flatnonzero(dup)
     moved = at[order[copied]] + np.where(later[copied], shift[copied], 0)
     moved = np.where(moved < world.as_of_us, moved, at[order[copied]])
@@ -69,6 +70,6 @@ def assemble_events(world: World, parts: Iterable[Table]) -> Table:
     number = np.concatenate([np.arange(n), copied])
     when = np.concatenate([at[order], moved])
     final = np.argsort(when, kind="stable")  # copies land after their original
-    return events.take(order[number[final]]).replace(
+    return events.take(order[number[final]], consume=True).replace(
         event_id=ids("ev-", number[final]), occurred_at=ts(when[final])
     )

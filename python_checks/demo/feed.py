@@ -12,12 +12,13 @@ weights, the one place where a day depends on the day before.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
 
 from .scenarios import DAY_US, HOUR_US, SECOND_US, World
-from .table import Num, Table, cat, concat, const, flag, ids, integer, ts
+from .table import Num, Table, cat, const, flag, ids, integer, ts
 from .users import PLATFORMS, Population, Sessions
 
 MODEL = "home_feed"
@@ -63,15 +64,6 @@ class Catalog:
 
     def __len__(self) -> int:
         return len(self.created_us)
-
-
-@dataclass(frozen=True)
-class FeedOutput:
-    items: Table
-    predictions: Table
-    features: Table
-    labels: Table
-    events: Table
 
 
 def simulate_catalog(world: World) -> Catalog:
@@ -169,8 +161,20 @@ def _serve(
     return items, score, np.take_along_axis(attract, top, axis=1), runner_up, runner_ok
 
 
-def simulate_feed(world: World, pop: Population, sessions: Sessions, catalog: Catalog):
-    out = {k: [] for k in ("pred", "feat", "label", "event")}
+def simulate_feed(
+    world: World, pop: Population, sessions: Sessions, catalog: Catalog
+) -> Iterator[Table]:
+    """The catalog, then a day at a time: predictions, features, labels, events."""
+    n = len(catalog)
+    yield Table(
+        "items",
+        n,
+        {
+            "item_id": ids("i-", np.arange(n)),
+            "category": cat(CATEGORIES, catalog.category),
+            "created_at": ts(catalog.created_us),
+        },
+    )
     next_request = 0
     state = None  # filter_bubble: candidate weights learned from the model's own clicks
     for day in range(world.days):
@@ -215,43 +219,39 @@ def simulate_feed(world: World, pop: Population, sessions: Sessions, catalog: Ca
         pid = (request[:, None] * K + np.arange(K)[None, :]).ravel()
         rows = r * K
         rep = np.repeat(np.arange(r), K)
-        out["pred"].append(
-            Table(
-                "predictions",
-                rows,
-                {
-                    "prediction_id": ids(PREFIX, pid),
-                    "model_name": const(MODEL, rows),
-                    "model_version": const(version, rows),
-                    "task_type": const(TASK_TYPE, rows),
-                    "predicted_at": ts(at[rep]),
-                    "user_id": ids("u-", user[rep]),
-                    "segment": cat(PLATFORMS, pop.platform[user][rep]),
-                    "score": Num(score.ravel()),
-                    "request_id": ids("r-", request[rep]),
-                    "item_id": ids("i-", items.ravel()),
-                    "rank": integer(np.tile(np.arange(1, K + 1), r)),
-                    "is_exploration": flag(explore[rep]),
-                    "latency_ms": Num(np.round(latency[rep], 1)),
-                },
-            )
+        yield Table(
+            "predictions",
+            rows,
+            {
+                "prediction_id": ids(PREFIX, pid),
+                "model_name": const(MODEL, rows),
+                "model_version": const(version, rows),
+                "task_type": const(TASK_TYPE, rows),
+                "predicted_at": ts(at[rep]),
+                "user_id": ids("u-", user[rep]),
+                "segment": cat(PLATFORMS, pop.platform[user][rep]),
+                "score": Num(score.ravel()),
+                "request_id": ids("r-", request[rep]),
+                "item_id": ids("i-", items.ravel()),
+                "rank": integer(np.tile(np.arange(1, K + 1), r)),
+                "is_exploration": flag(explore[rep]),
+                "latency_ms": Num(np.round(latency[rep], 1)),
+            },
         )
         tenure = (at - pop.signup_us[user]) // DAY_US
         hour = (at - world.day_start(day)) // HOUR_US
         numeric = np.stack([tenure[rep], hour[rep], np.full(rows, np.nan)], axis=1)
         device = np.stack([np.full(rows, -1), np.full(rows, -1), pop.platform[user][rep]], axis=1)
         names = NUMERIC_FEATURES + CATEGORICAL_FEATURES
-        out["feat"].append(
-            Table(
-                "prediction_features",
-                rows * 3,
-                {
-                    "prediction_id": ids(PREFIX, np.repeat(pid, 3)),
-                    "feature_name": cat(names, np.tile(np.arange(3), rows)),
-                    "numeric_value": Num(numeric.ravel().astype(float)),
-                    "category_value": cat(PLATFORMS, device.ravel()),
-                },
-            )
+        yield Table(
+            "prediction_features",
+            rows * 3,
+            {
+                "prediction_id": ids(PREFIX, np.repeat(pid, 3)),
+                "feature_name": cat(names, np.tile(np.arange(3), rows)),
+                "numeric_value": Num(numeric.ravel().astype(float)),
+                "category_value": cat(PLATFORMS, device.ravel()),
+            },
         )
 
         # relevance judgments: 2 converted, 1 clicked or missed, 0 some impressed-not-clicked
@@ -263,17 +263,15 @@ def simulate_feed(world: World, pop: Population, sessions: Sessions, catalog: Ca
         lab_at = np.concatenate([label_at[rep][judged], label_at[missed]])
         keep = lab_at < world.as_of_us
         n_lab = int(keep.sum())
-        out["label"].append(
-            Table(
-                "labels",
-                n_lab,
-                {
-                    "request_id": ids("r-", lab_request[keep]),
-                    "item_id": ids("i-", lab_item[keep]),
-                    "actual_value": Num(lab_value[keep]),
-                    "labeled_at": ts(lab_at[keep]),
-                },
-            )
+        yield Table(
+            "labels",
+            n_lab,
+            {
+                "request_id": ids("r-", lab_request[keep]),
+                "item_id": ids("i-", lab_item[keep]),
+                "actual_value": Num(lab_value[keep]),
+                "labeled_at": ts(lab_at[keep]),
+            },
         )
 
         # events: an impression per served item, then clicks and conversions
@@ -285,21 +283,19 @@ def simulate_feed(world: World, pop: Population, sessions: Sessions, catalog: Ca
         ):
             mask = mask & (when < world.as_of_us)
             m = int(mask.sum())
-            out["event"].append(
-                Table(
-                    "events",
-                    m,
-                    {
-                        "user_id": ids("u-", user[rep][mask]),
-                        "session_id": ids("s-", flat_session[mask]),
-                        "event_type": const(event_type, m),
-                        "occurred_at": ts(when[mask]),
-                        "model_name": const(MODEL, m),
-                        "request_id": ids("r-", request[rep][mask]),
-                        "item_id": ids("i-", items.ravel()[mask]),
-                        "value": Num(np.full(m, np.nan) if value is None else value[mask]),
-                    },
-                )
+            yield Table(
+                "events",
+                m,
+                {
+                    "user_id": ids("u-", user[rep][mask]),
+                    "session_id": ids("s-", flat_session[mask]),
+                    "event_type": const(event_type, m),
+                    "occurred_at": ts(when[mask]),
+                    "model_name": const(MODEL, m),
+                    "request_id": ids("r-", request[rep][mask]),
+                    "item_id": ids("i-", items.ravel()[mask]),
+                    "value": Num(np.full(m, np.nan) if value is None else value[mask]),
+                },
             )
 
         if bubble:
@@ -309,21 +305,3 @@ def simulate_feed(world: World, pop: Population, sessions: Sessions, catalog: Ca
                 state = FEEDBACK_KEEP * w + (1 - FEEDBACK_KEEP) * clicks / clicks.sum() * w.sum()
             else:
                 state = w
-
-    n = len(catalog)
-    items_table = Table(
-        "items",
-        n,
-        {
-            "item_id": ids("i-", np.arange(n)),
-            "category": cat(CATEGORIES, catalog.category),
-            "created_at": ts(catalog.created_us),
-        },
-    )
-    return FeedOutput(
-        items=items_table,
-        predictions=concat("predictions", out["pred"]),
-        features=concat("prediction_features", out["feat"]),
-        labels=concat("labels", out["label"]).sort_by("labeled_at"),
-        events=concat("events", out["event"]),
-    )

@@ -8,10 +8,12 @@ booking was cancelled), which MAPE must skip.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 
 from .scenarios import DAY_US, World
-from .table import Num, Table, cat, concat, const, ids, ts
+from .table import Num, Table, cat, const, ids, ts
 from .users import PLATFORMS, Population, Sessions
 
 MODEL = "price_estimator"
@@ -24,8 +26,8 @@ NUMERIC_FEATURES = ("sqft", "num_rooms")
 CATEGORICAL_FEATURES = ("city",)
 
 
-def simulate_price(world: World, pop: Population, sessions: Sessions) -> dict[str, Table]:
-    preds, feats, labels = [], [], []
+def simulate_price(world: World, pop: Population, sessions: Sessions) -> Iterator[Table]:
+    """A day at a time: predictions, features, labels."""
     next_pid = 0
     for day in range(world.days):
         rng = world.rng("price", day)
@@ -46,54 +48,43 @@ def simulate_price(world: World, pop: Population, sessions: Sessions) -> dict[st
 
         pid = next_pid + np.arange(n)
         next_pid += n
-        preds.append(
-            Table(
-                "predictions",
-                n,
-                {
-                    "prediction_id": ids(PREFIX, pid),
-                    "model_name": const(MODEL, n),
-                    "model_version": const("v1", n),
-                    "task_type": const(TASK_TYPE, n),
-                    "predicted_at": ts(at),
-                    "user_id": ids("u-", user),
-                    "segment": cat(PLATFORMS, pop.platform[user]),
-                    "predicted_value": Num(predicted),
-                    "latency_ms": Num(latency),
-                },
-            )
+        yield Table(
+            "predictions",
+            n,
+            {
+                "prediction_id": ids(PREFIX, pid),
+                "model_name": const(MODEL, n),
+                "model_version": const("v1", n),
+                "task_type": const(TASK_TYPE, n),
+                "predicted_at": ts(at),
+                "user_id": ids("u-", user),
+                "segment": cat(PLATFORMS, pop.platform[user]),
+                "predicted_value": Num(predicted),
+                "latency_ms": Num(latency),
+            },
         )
         numeric = np.stack([sqft, rooms, np.full(n, np.nan)], axis=1)
         city_col = np.stack([np.full(n, -1), np.full(n, -1), city], axis=1)
-        feats.append(
-            Table(
-                "prediction_features",
-                n * 3,
-                {
-                    "prediction_id": ids(PREFIX, np.repeat(pid, 3)),
-                    "feature_name": cat(
-                        NUMERIC_FEATURES + CATEGORICAL_FEATURES, np.tile(np.arange(3), n)
-                    ),
-                    "numeric_value": Num(numeric.ravel()),
-                    "category_value": cat(CITIES, city_col.ravel()),
-                },
-            )
+        yield Table(
+            "prediction_features",
+            n * 3,
+            {
+                "prediction_id": ids(PREFIX, np.repeat(pid, 3)),
+                "feature_name": cat(
+                    NUMERIC_FEATURES + CATEGORICAL_FEATURES, np.tile(np.arange(3), n)
+                ),
+                "numeric_value": Num(numeric.ravel()),
+                "category_value": cat(CITIES, city_col.ravel()),
+            },
         )
         keep = labeled & (label_at < world.as_of_us)
         m = int(keep.sum())
-        labels.append(
-            Table(
-                "labels",
-                m,
-                {
-                    "prediction_id": ids(PREFIX, pid[keep]),
-                    "actual_value": Num(actual[keep]),
-                    "labeled_at": ts(label_at[keep]),
-                },
-            )
+        yield Table(
+            "labels",
+            m,
+            {
+                "prediction_id": ids(PREFIX, pid[keep]),
+                "actual_value": Num(actual[keep]),
+                "labeled_at": ts(label_at[keep]),
+            },
         )
-    return {
-        "predictions": concat("predictions", preds),
-        "prediction_features": concat("prediction_features", feats),
-        "labels": concat("labels", labels).sort_by("labeled_at"),
-    }

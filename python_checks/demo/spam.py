@@ -10,7 +10,7 @@ scenario gets the same handful of broken rows for the pipeline to quarantine.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -55,14 +55,6 @@ BAD_ROWS = (
     (14, "multiclass"),
     (17, "null_prediction_id"),
 )
-
-
-@dataclass(frozen=True)
-class SpamOutput:
-    predictions: Table
-    features: Table
-    labels: Table
-    tickets: Table
 
 
 def _expit(x: np.ndarray) -> np.ndarray:
@@ -258,16 +250,16 @@ def _tickets(world: World, d: dict[str, np.ndarray]) -> Table:
     return concat("events", parts)
 
 
-def _bad_rows(world: World, days: list[dict[str, np.ndarray]], next_pid: int) -> Table:
+def _bad_rows(world: World, firsts: list[dict[str, np.ndarray]], next_pid: int) -> Table:
     """The fixed broken rows: copies of a day's first email with one defect each."""
     parts = []
-    with_mail = [i for i, d in enumerate(days) if len(d["at"])]
+    with_mail = [i for i, d in enumerate(firsts) if len(d["at"])]
     for i, (day, kind) in enumerate(BAD_ROWS):
         if not with_mail:
             break
         # the listed day, or the nearest one with mail on a tiny or short run
-        d = days[min(with_mail, key=lambda x: (abs(x - day), x))]
-        one = {k: v[:1].copy() for k, v in d.items()}
+        d = firsts[min(with_mail, key=lambda x: (abs(x - day), x))]
+        one = {k: v.copy() for k, v in d.items()}
         one["at"] = one["at"] + SECOND_US
         pid = np.array([next_pid + i])
         overrides = {}
@@ -296,21 +288,19 @@ def _duplicates(d: dict[str, np.ndarray], pid: np.ndarray) -> Table:
     return _predictions(dup, pid[rows])
 
 
-def simulate_spam(world: World, pop: Population) -> SpamOutput:
-    days = [_simulate_day(world, pop, day) for day in range(world.days)]
-    preds, feats, labels, tickets = [], [], [], []
+def simulate_spam(world: World, pop: Population) -> Iterator[Table]:
+    """A day at a time: predictions, features, labels and ticket events; then
+    the broken rows."""
+    first_rows = []
     next_pid = 0
-    for d in days:
+    for day in range(world.days):
+        d = _simulate_day(world, pop, day)
         pid = next_pid + np.arange(len(d["at"]))
         next_pid += len(pid)
-        preds += [_predictions(d, pid), _duplicates(d, pid)]
-        feats.append(_features(d, pid))
-        labels.append(_labels(world, d, pid))
-        tickets.append(_tickets(world, d))
-    preds.append(_bad_rows(world, days, next_pid))
-    return SpamOutput(
-        predictions=concat("predictions", preds).sort_by("predicted_at"),
-        features=concat("prediction_features", feats),
-        labels=concat("labels", labels).sort_by("labeled_at"),
-        tickets=concat("events", tickets),
-    )
+        day_preds = [_predictions(d, pid), _duplicates(d, pid)]
+        yield concat("predictions", day_preds).sort_by("predicted_at")
+        yield _features(d, pid)
+        yield _labels(world, d, pid).sort_by("labeled_at")
+        yield _tickets(world, d)
+        first_rows.append({k: v[:1].copy() for k, v in d.items()})  # bad-row templates
+    yield _bad_rows(world, first_rows, next_pid)

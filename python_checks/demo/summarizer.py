@@ -10,10 +10,12 @@ and the rating tracks how faithful the summary was.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 
 from .scenarios import HOUR_US, SECOND_US, World
-from .table import Num, Table, Text, cat, concat, const, ids, ts
+from .table import Num, Table, Text, cat, const, ids, ts
 from .users import PLATFORMS, Population, Sessions
 
 MODEL = "ticket_summarizer"
@@ -104,8 +106,8 @@ def _texts(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray, np
     return reference.astype(object), generated.astype(object), np.clip(faithful, 0, 1)
 
 
-def simulate_summarizer(world: World, pop: Population, sessions: Sessions) -> dict[str, Table]:
-    preds, labels, ratings = [], [], []
+def simulate_summarizer(world: World, pop: Population, sessions: Sessions) -> Iterator[Table]:
+    """A day at a time: predictions, labels, rating events."""
     next_pid = 0
     for day in range(world.days):
         rng = world.rng("summarizer", day)
@@ -123,54 +125,43 @@ def simulate_summarizer(world: World, pop: Population, sessions: Sessions) -> di
 
         pid = next_pid + np.arange(n)
         next_pid += n
-        preds.append(
-            Table(
-                "predictions",
-                n,
-                {
-                    "prediction_id": ids(PREFIX, pid),
-                    "model_name": const(MODEL, n),
-                    "model_version": const("v1", n),
-                    "task_type": const(TASK_TYPE, n),
-                    "predicted_at": ts(at),
-                    "user_id": ids("u-", user),
-                    "segment": cat(PLATFORMS, pop.platform[user]),
-                    "generated_text": Text(generated),
-                    "latency_ms": Num(latency),
-                },
-            )
+        yield Table(
+            "predictions",
+            n,
+            {
+                "prediction_id": ids(PREFIX, pid),
+                "model_name": const(MODEL, n),
+                "model_version": const("v1", n),
+                "task_type": const(TASK_TYPE, n),
+                "predicted_at": ts(at),
+                "user_id": ids("u-", user),
+                "segment": cat(PLATFORMS, pop.platform[user]),
+                "generated_text": Text(generated),
+                "latency_ms": Num(latency),
+            },
         )
         keep = labeled & (label_at < world.as_of_us)
         m = int(keep.sum())
-        labels.append(
-            Table(
-                "labels",
-                m,
-                {
-                    "prediction_id": ids(PREFIX, pid[keep]),
-                    "reference_text": Text(reference[keep]),
-                    "labeled_at": ts(label_at[keep]),
-                },
-            )
+        yield Table(
+            "labels",
+            m,
+            {
+                "prediction_id": ids(PREFIX, pid[keep]),
+                "reference_text": Text(reference[keep]),
+                "labeled_at": ts(label_at[keep]),
+            },
         )
         keep = rated & (rating_at < world.as_of_us)
         m = int(keep.sum())
-        ratings.append(
-            Table(
-                "events",
-                m,
-                {
-                    "user_id": ids("u-", user[keep]),
-                    "session_id": ids("s-", sess[keep]),
-                    "event_type": const("rating", m),
-                    "occurred_at": ts(rating_at[keep]),
-                    "model_name": const(MODEL, m),
-                    "value": Num(rating[keep]),
-                },
-            )
+        yield Table(
+            "events",
+            m,
+            {
+                "user_id": ids("u-", user[keep]),
+                "session_id": ids("s-", sess[keep]),
+                "event_type": const("rating", m),
+                "occurred_at": ts(rating_at[keep]),
+                "model_name": const(MODEL, m),
+                "value": Num(rating[keep]),
+            },
         )
-    return {
-        "predictions": concat("predictions", preds),
-        "labels": concat("labels", labels).sort_by("labeled_at"),
-        "events": concat("events", ratings),
-    }

@@ -292,23 +292,49 @@ def ts(us: np.ndarray) -> Ts:
     return Ts(np.asarray(us, np.int64).view("datetime64[us]"))
 
 
-Column = Ids | Cat | Text | Num | Flag | Int | Ts
+@dataclass(frozen=True)
+class Null:
+    """A column that is null on every row, stored as nothing but its length."""
 
-# The column kinds a contract type may be built from, and the one used for an
-# absent column.
+    typ: str  # the contract type
+    n: int
+
+    def __len__(self) -> int:
+        return self.n
+
+    def take(self, idx: np.ndarray) -> Null:
+        return Null(self.typ, len(idx))
+
+    def null(self, n: int) -> Null:
+        return Null(self.typ, n)
+
+    @staticmethod
+    def concat(cols: Sequence[Null]) -> Null:
+        return Null(cols[0].typ, sum(c.n for c in cols))
+
+    def materialize(self) -> Column:
+        n = self.n
+        return {
+            "VARCHAR": lambda: Cat((), np.full(n, -1, np.int16)),
+            "DOUBLE": lambda: Num(np.full(n, np.nan)),
+            "BOOLEAN": lambda: Flag(np.zeros(n, bool), np.ones(n, bool)),
+            "INTEGER": lambda: Int(np.zeros(n, np.int32), np.ones(n, bool)),
+            "TIMESTAMP": lambda: Ts(np.full(n, np.datetime64("NaT"), "datetime64[us]")),
+        }[self.typ]()
+
+    def to_pandas(self) -> pd.api.extensions.ExtensionArray | np.ndarray:
+        return self.materialize().to_pandas()
+
+
+Column = Ids | Cat | Text | Num | Flag | Int | Ts | Null
+
+# The column kinds a contract type may be built from (Null: absent, all null).
 _KINDS = {
-    "VARCHAR": (Ids, Cat, Text),
-    "DOUBLE": (Num,),
-    "BOOLEAN": (Flag,),
-    "INTEGER": (Int,),
-    "TIMESTAMP": (Ts,),
-}
-_NULLS = {
-    "VARCHAR": Cat((), np.zeros(0, np.int16)),
-    "DOUBLE": Num(np.zeros(0)),
-    "BOOLEAN": Flag(np.zeros(0, bool), np.zeros(0, bool)),
-    "INTEGER": Int(np.zeros(0, np.int32), np.zeros(0, bool)),
-    "TIMESTAMP": Ts(np.zeros(0, "datetime64[us]")),
+    "VARCHAR": (Ids, Cat, Text, Null),
+    "DOUBLE": (Num, Null),
+    "BOOLEAN": (Flag, Null),
+    "INTEGER": (Int, Null),
+    "TIMESTAMP": (Ts, Null),
 }
 
 
@@ -326,7 +352,7 @@ class Table:
         for col, typ in spec.items():
             value = columns.get(col)
             if value is None:
-                value = _NULLS[typ].null(n)
+                value = Null(typ, n)
             if not isinstance(value, _KINDS[typ]) or len(value) != n:
                 raise TypeError(f"{name}.{col}: {type(value).__name__} of {len(value)} rows")
             self.columns[col] = value
@@ -338,9 +364,14 @@ class Table:
         """A copy with some columns swapped for others of the same length."""
         return Table(self.name, self.n, {**self.columns, **columns})
 
-    def take(self, idx: np.ndarray) -> Table:
+    def take(self, idx: np.ndarray, consume: bool = False) -> Table:
+        """The rows at `idx`. With consume, each column is dropped from this
+        table as soon as it is copied (peak memory: one table plus a column)."""
         idx = np.asarray(idx)
-        return Table(self.name, len(idx), {k: v.take(idx) for k, v in self.columns.items()})
+        cols = {}
+        for name in list(self.columns):
+            cols[name] = (self.columns.pop(name) if consume else self.columns[name]).take(idx)
+        return Table(self.name, len(idx), cols)
 
     def sort_by(self, column: str) -> Table:
         """Stable sort on a timestamp or numeric column (arrival order)."""
@@ -354,22 +385,21 @@ class Table:
         return pd.DataFrame(data, index=pd.RangeIndex(self.n))
 
 
-def concat(name: str, tables: Iterable[Table]) -> Table:
-    """Row-wise union of tables of the same contract table."""
+def concat(name: str, tables: Iterable[Table], consume: bool = False) -> Table:
+    """Row-wise union of tables of the same contract table. With consume, the
+    inputs give up each column as soon as it is merged."""
     tables = [t for t in tables if t.n]
     if not tables:
         return Table(name, 0, {})
     cols: dict[str, Column] = {}
     for col in SOURCE_TABLES[name]:
-        parts = [t.columns[col] for t in tables]
-        kinds = {type(p) for p in parts}
-        if len(kinds) > 1:
-            # an absent (all-null Cat) VARCHAR beside ids or text: rebuild as that kind
-            main = next(p for p in parts if not (isinstance(p, Cat) and not p.categories))
-            parts = [
-                main.null(len(p)) if isinstance(p, Cat) and not p.categories else p for p in parts
-            ]
-            if len({type(p) for p in parts}) > 1:
+        parts = [t.columns.pop(col) if consume else t.columns[col] for t in tables]
+        present = [p for p in parts if not isinstance(p, Null)]
+        if present:
+            # a part without the column gets a null column of the others' kind
+            parts = [present[0].null(len(p)) if isinstance(p, Null) else p for p in parts]
+            kinds = {type(p) for p in parts}
+            if len(kinds) > 1:
                 raise TypeError(f"{name}.{col}: cannot concatenate {kinds}")
         cols[col] = type(parts[0]).concat(parts)
     return Table(name, sum(t.n for t in tables), cols)

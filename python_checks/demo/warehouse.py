@@ -3,27 +3,28 @@
 Writing goes through DuckDB's scan of registered pandas columns that still
 hold integers and category codes; ids are formatted in SQL, so a large scale
 never materialises millions of Python strings. Tables are declared with
-python_checks.contract.create_table_sql, then filled by INSERT ... SELECT with
-casts to the contract types.
+python_checks.contract.create_table_sql (under staging names), filled in
+batches as the simulation produces them by INSERT ... SELECT with casts to
+the contract types, then swapped in for the old tables in one transaction.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
 import pandas as pd
-from tqdm.auto import tqdm
 
 from python_checks.contract import SOURCE_TABLES, create_table_sql
 
 from .scenarios import World
-from .simulate import simulate
-from .table import ID_WIDTH, Cat, Flag, Ids, Int, Num, Table, Text, Ts, concat
+from .simulate import simulate, simulate_parts
+from .table import ID_WIDTH, Cat, Flag, Ids, Int, Null, Num, Table, Text, Ts, concat
 
 DEFAULT_START = dt.date(2026, 10, 1)
+FLUSH_ROWS = 2_000_000
+STAGING_PREFIX = "__demo_new_"
 
 
 def _quote(s: str) -> str:
@@ -47,6 +48,8 @@ def _scan(table: Table) -> tuple[pd.DataFrame, list[str]]:
                 f'CASE WHEN "{col}__num" >= 0 THEN '
                 f"{prefix} || printf('%0{ID_WIDTH}d', \"{col}__num\") END"
             )
+        elif isinstance(c, Null):
+            expr = "NULL"
         elif isinstance(c, Cat):
             if c.categories:
                 data[col] = c.to_categorical()
@@ -75,23 +78,31 @@ def _scan(table: Table) -> tuple[pd.DataFrame, list[str]]:
     return pd.DataFrame(data, index=pd.RangeIndex(table.n), copy=False), exprs
 
 
-def write_table(
-    con: duckdb.DuckDBPyConnection, schema: str, name: str, parts: Sequence[Table]
-) -> int:
-    """Replace schema.<name> with the rows of `parts`, typed per the contract;
-    return the row count."""
-    con.execute(create_table_sql(schema, name))
-    view = f"__demo_{name}"
-    for part in parts:
-        if not part.n:
-            continue
-        frame, exprs = _scan(part)
-        con.register(view, frame)
-        try:
-            con.execute(f"INSERT INTO {schema}.{name} SELECT {', '.join(exprs)} FROM {view}")
-        finally:
-            con.unregister(view)
-    return sum(part.n for part in parts)
+def _staged_ddl(schema: str, name: str, staged: str) -> str:
+    """The contract's DDL for `name`, creating it under the staging name."""
+    ddl = create_table_sql(schema, name)
+    head = f"TABLE {schema}.{name} ("
+    if head not in ddl:  # pragma: no cover - guards a change of create_table_sql
+        raise RuntimeError(f"unexpected DDL shape: {ddl[:80]!r}")
+    return ddl.replace(head, f"TABLE {schema}.{staged} (", 1)
+
+
+def insert_part(
+    con: duckdb.DuckDBPyConnection, schema: str, part: Table, target: str | None = None
+) -> None:
+    """Append one part's rows to schema.<target> (default: the part's table),
+    cast to the contract types."""
+    if not part.n:
+        return
+    frame, exprs = _scan(part)
+    view = f"__demo_scan_{part.name}"
+    con.register(view, frame)
+    try:
+        con.execute(
+            f"INSERT INTO {schema}.{target or part.name} SELECT {', '.join(exprs)} FROM {view}"
+        )
+    finally:
+        con.unregister(view)
 
 
 def _world(scenario: str, days: int, scale: float, seed: int, start_date: dt.date) -> World:
@@ -130,14 +141,43 @@ def generate_warehouse(
     if not schema.isidentifier():
         raise ValueError(f"schema must be a plain identifier, got {schema!r}")
     world = _world(scenario, days, scale, seed, start_date)
-    tables = simulate(world, progress)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    counts = {}
+    counts = dict.fromkeys(SOURCE_TABLES, 0)
+    staged = {name: f"{STAGING_PREFIX}{name}" for name in SOURCE_TABLES}
     with duckdb.connect(str(path)) as con:
         con.execute("SET enable_progress_bar = false")
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
-        for name in tqdm(SOURCE_TABLES, desc="write", unit="table", disable=not progress):
-            counts[name] = write_table(con, schema, name, tables.pop(name))
+        # Written under staging names, then swapped in by one short transaction:
+        # a failed run leaves the previous tables in place, and no transaction
+        # has to hold a whole scale-100 warehouse.
+        swapping = False
+        try:
+            for name in SOURCE_TABLES:
+                con.execute(_staged_ddl(schema, name, staged[name]))
+            # parts are gathered per table into batches of about FLUSH_ROWS rows,
+            # stored and dropped: few INSERTs, and memory bounded at any scale
+            pending: dict[str, list[Table]] = {name: [] for name in SOURCE_TABLES}
+            for part in simulate_parts(world, progress):
+                pending[part.name].append(part)
+                counts[part.name] += part.n
+                if sum(p.n for p in pending[part.name]) >= FLUSH_ROWS:
+                    batch = concat(part.name, pending[part.name], consume=True)
+                    insert_part(con, schema, batch, staged[part.name])
+                    pending[part.name] = []
+            for name, parts in pending.items():
+                insert_part(con, schema, concat(name, parts, consume=True), staged[name])
+            con.execute("BEGIN TRANSACTION")
+            swapping = True
+            for name in SOURCE_TABLES:
+                con.execute(f"DROP TABLE IF EXISTS {schema}.{name}")
+                con.execute(f"ALTER TABLE {schema}.{staged[name]} RENAME TO {name}")
+            con.execute("COMMIT")
+        except BaseException:
+            if swapping:
+                con.execute("ROLLBACK")
+            for name in SOURCE_TABLES:
+                con.execute(f"DROP TABLE IF EXISTS {schema}.{staged[name]}")
+            raise
         con.execute("CHECKPOINT")
     return counts

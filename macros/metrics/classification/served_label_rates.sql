@@ -7,7 +7,7 @@
     {{ safe_divide(tp ~ ' + ' ~ tn, tp ~ ' + ' ~ fp ~ ' + ' ~ tn ~ ' + ' ~ fn) }} as accuracy,
     {{ safe_divide(tp, tp ~ ' + ' ~ fp) }} as precision,
     {{ safe_divide(tp, tp ~ ' + ' ~ fn) }} as recall,
-    {{ safe_divide('2.0 * ' ~ tp, '2 * ' ~ tp ~ ' + ' ~ fp ~ ' + ' ~ fn) }} as f1,
+    {{ safe_divide('2 * ' ~ tp, '2 * ' ~ tp ~ ' + ' ~ fp ~ ' + ' ~ fn) }} as f1,
     {{ safe_divide(tn, tn ~ ' + ' ~ fp) }} as specificity,
     {{ safe_divide(fp, fp ~ ' + ' ~ tn) }} as false_positive_rate
 {%- endmacro %}

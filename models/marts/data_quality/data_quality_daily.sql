@@ -1,7 +1,8 @@
 -- Per day and model, how much of what was delivered could not be used:
 -- duplicates removed and rows quarantined. A spike is itself a breach
--- (thresholds on duplicate_rate / quarantine_rate). Rows without a model or
--- a timestamp cannot be placed on a day; source_reconciliation counts them.
+-- (thresholds on duplicate_rate / quarantine_rate). Rows without a model
+-- (null or empty, as the quarantine reads it) or a timestamp cannot be placed
+-- on a day; source_reconciliation counts them.
 -- Incremental by metric_date (the days this run recomputes).
 
 {{ config(**incremental_by_day()) }}
@@ -18,7 +19,7 @@ deliveries as (
         sum(case when quarantine_reason is not null then 1 else 0 end)
             as quarantined_predictions
     from {{ ref('base_raw__predictions') }}
-    where model_name is not null and metric_date is not null
+    where model_name is not null and model_name <> '' and metric_date is not null
         and {{ incremental_day_filter('metric_date', 'predicted_at') }}
     group by metric_date, model_name
 

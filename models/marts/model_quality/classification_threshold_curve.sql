@@ -31,8 +31,8 @@ bucketed as (
     select
         {{ key_list }},
         approximate_step
-        + case when score >= (approximate_step + 1) / {{ n_steps }}.0 then 1 else 0 end
-        - case when score < approximate_step / {{ n_steps }}.0 then 1 else 0 end as step,
+        + case when score >= cast(approximate_step + 1 as double) / {{ n_steps }} then 1 else 0 end
+        - case when score < cast(approximate_step as double) / {{ n_steps }} then 1 else 0 end as step,
         n_pos,
         n_neg
     from score_counts
@@ -65,7 +65,7 @@ totals as (
 thresholds as (
 
     {%- for i in range(1, n_steps) %}
-    select {{ i }} as step, {{ i }} / {{ n_steps }}.0 as threshold
+    select {{ i }} as step, cast({{ i }} as double) / {{ n_steps }} as threshold
     {%- if not loop.last %} union all{% endif %}
     {%- endfor %}
 
@@ -99,8 +99,8 @@ costed as (
         *,
         positives - true_positives as false_negatives,
         negatives - false_positives as true_negatives,
-        {{ var('cost_false_positive') }} * false_positives
-        + {{ var('cost_false_negative') }} * (positives - true_positives) as expected_cost
+        cast({{ var('cost_false_positive') }} as double) * false_positives
+        + cast({{ var('cost_false_negative') }} as double) * (positives - true_positives) as expected_cost
     from curve
 
 ),
@@ -116,7 +116,7 @@ final as (
         false_negatives,
         {{ safe_divide('true_positives', 'true_positives + false_positives') }} as precision,
         {{ safe_divide('true_positives', 'positives') }} as recall,
-        {{ safe_divide('2.0 * true_positives', '2 * true_positives + false_positives + false_negatives') }}
+        {{ safe_divide('2 * true_positives', '2 * true_positives + false_positives + false_negatives') }}
             as f1,
         {{ safe_divide('false_positives', 'negatives') }} as false_positive_rate,
         expected_cost,

@@ -1,0 +1,88 @@
+"""The Spark plumbing that needs no JVM: the session settings rendered from
+profiles.yml, the Parquet export of the contract tables, and the
+registration macro (on DuckDB, where it creates views over the files)."""
+
+from __future__ import annotations
+
+import math
+
+import duckdb
+import pytest
+
+from python_checks import engine, spark_loader
+from python_checks.contract import SOURCE_TABLES
+from tests.conftest import query, write_warehouse
+from tests.quarantine_data import quarantine_frames
+
+
+def test_session_settings_come_from_the_profile(monkeypatch, tmp_path):
+    monkeypatch.setenv("MPM_SPARK_DIR", str(tmp_path))
+    params = engine.spark_parameters()
+    assert params["spark.master"] == "local[2]"
+    assert params["spark.sql.shuffle.partitions"] == "4"
+    assert params["spark.sql.session.timeZone"] == "UTC"
+    assert params["spark.ui.enabled"] == "false"
+    assert params["spark.sql.warehouse.dir"] == f"{tmp_path}/warehouse"
+    assert (
+        f"databaseName={tmp_path}/metastore_db"
+        in params["spark.hadoop.javax.jdo.option.ConnectionURL"]
+    )
+    assert params["spark.sql.ansi.enabled"] == "false"  # as dbt-spark forces it
+
+
+def test_spark_dir_is_made_absolute(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MPM_SPARK_DIR", "run1")
+    assert engine.spark_run_dir() == tmp_path / "run1"
+    assert engine.spark_parameters()["spark.sql.warehouse.dir"] == f"{tmp_path}/run1/warehouse"
+
+
+def test_spark_columns_follow_the_contract():
+    assert spark_loader.spark_columns("items") == (
+        "item_id string, category string, created_at timestamp"
+    )
+    for table in SOURCE_TABLES:
+        assert spark_loader.spark_columns(table).count(",") == len(SOURCE_TABLES[table]) - 1
+
+
+@pytest.fixture
+def exported(tmp_path):
+    warehouse = write_warehouse(tmp_path / "wh.duckdb", quarantine_frames())
+    counts = spark_loader.export_parquet(warehouse, tmp_path / "parquet")
+    return warehouse, tmp_path / "parquet", counts
+
+
+def test_export_keeps_rows_types_and_non_finite_values(exported):
+    warehouse, parquet, counts = exported
+    assert counts["predictions"] == len(quarantine_frames()["predictions"])
+    con = duckdb.connect()
+    described = con.execute(
+        f"describe select * from read_parquet('{parquet}/predictions/*.parquet')"
+    ).fetchall()
+    assert [(name, typ) for name, typ, *_ in described] == list(
+        SOURCE_TABLES["predictions"].items()
+    )
+    scores = {
+        pid: score
+        for pid, score in con.execute(
+            f"select prediction_id, score from read_parquet('{parquet}/predictions/*.parquet')"
+        ).fetchall()
+    }
+    assert math.isnan(scores["nan-score"]) and scores["inf-score"] == math.inf
+    assert counts["events"] == 0  # empty tables are exported too (Spark needs the folder)
+
+
+def test_registration_on_duckdb_reads_the_files(exported, tmp_path, monkeypatch):
+    _, parquet, counts = exported
+    target = tmp_path / "fresh.duckdb"
+    duckdb.connect(str(target)).close()
+    monkeypatch.setenv("WAREHOUSE_PATH", str(target))
+    monkeypatch.setenv("MPM_TARGET", "duckdb")
+    spark_loader.register(parquet, tmp_path / "artifacts", schema="landing")
+    got = query(target, "select count(*) as n from landing.predictions")
+    assert got.n.tolist() == [counts["predictions"]]
+
+
+def test_registration_refuses_a_schema_that_is_not_a_name(tmp_path):
+    with pytest.raises(spark_loader.UsageError):
+        spark_loader.register(tmp_path, tmp_path / "artifacts", schema="raw; drop")
