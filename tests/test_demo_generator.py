@@ -26,8 +26,19 @@ from python_checks.demo import (
 )
 from python_checks.demo.feed import Catalog, _serve
 from python_checks.demo.scenarios import World
-from python_checks.demo.simulate import simulate
-from python_checks.demo.table import PANDAS_DTYPES, Cat, Flag, Ids, Int, Num, Table, Ts, concat
+from python_checks.demo.simulate import simulate, simulate_parts
+from python_checks.demo.table import (
+    PANDAS_DTYPES,
+    Cat,
+    Flag,
+    Ids,
+    Int,
+    Null,
+    Num,
+    Table,
+    Ts,
+    concat,
+)
 
 DAYS = 30
 START = dt.date(2026, 10, 1)
@@ -230,6 +241,8 @@ def _resolved(col) -> list[np.ndarray]:
         return [col.values, col.mask]
     if isinstance(col, Ts):
         return [col.us]
+    if isinstance(col, Null):
+        return [np.array([col.n])]
     return [col.values]
 
 
@@ -290,6 +303,28 @@ def test_warehouse_matches_contract_types_counts_and_frames(tmp_path):
             n = con.execute(f"select count(*) from raw.{table}").fetchone()[0]
             assert n == counts2[table]
     assert counts2["predictions"] < counts["predictions"]
+
+
+def test_a_failed_run_leaves_the_previous_tables(tmp_path, monkeypatch):
+    import python_checks.demo.warehouse as warehouse
+
+    path = tmp_path / "wh.duckdb"
+    counts = generate_warehouse(path, days=3, scale=0.05)
+
+    def broken(world, progress=False):
+        yield from list(simulate_parts(world))[:3]
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(warehouse, "simulate_parts", broken)
+    with pytest.raises(RuntimeError, match="disk full"):
+        generate_warehouse(path, days=5, scale=0.05)
+    with duckdb.connect(str(path), read_only=True) as con:
+        for table in SOURCE_TABLES:
+            assert con.execute(f"select count(*) from raw.{table}").fetchone()[0] == counts[table]
+        tables = con.execute(
+            "select table_name from information_schema.tables where table_schema = 'raw'"
+        ).fetchall()
+        assert sorted(t for (t,) in tables) == sorted(SOURCE_TABLES)  # no staging leftovers
 
 
 # --- the contract's data features --------------------------------------------
