@@ -7,6 +7,7 @@
 {%- set wide_marts = [
     'classification_metrics_daily',
     'data_quality_daily',
+    'business_metrics_daily',
 ] %}
 
 with
