@@ -37,16 +37,36 @@ scoped as (
 
     select
         '__product__' as scope_model,
-        event_id, user_id, session_id, event_type, is_known_event_type, value,
-        occurred_at, event_date, segment, ticket_reason, signed_up_at, signup_date
+        event_id,
+        user_id,
+        session_id,
+        event_type,
+        is_known_event_type,
+        value,
+        occurred_at,
+        event_date,
+        segment,
+        ticket_reason,
+        signed_up_at,
+        signup_date
     from events
 
     union all
 
     select
         model_name as scope_model,
-        event_id, user_id, session_id, event_type, is_known_event_type, value,
-        occurred_at, event_date, segment, ticket_reason, signed_up_at, signup_date
+        event_id,
+        user_id,
+        session_id,
+        event_type,
+        is_known_event_type,
+        value,
+        occurred_at,
+        event_date,
+        segment,
+        ticket_reason,
+        signed_up_at,
+        signup_date
     from events
     where model_name is not null
 
@@ -54,9 +74,18 @@ scoped as (
 
     select
         session_models.model_name as scope_model,
-        events.event_id, events.user_id, events.session_id, events.event_type,
-        events.is_known_event_type, events.value, events.occurred_at, events.event_date,
-        events.segment, events.ticket_reason, events.signed_up_at, events.signup_date
+        events.event_id,
+        events.user_id,
+        events.session_id,
+        events.event_type,
+        events.is_known_event_type,
+        events.value,
+        events.occurred_at,
+        events.event_date,
+        events.segment,
+        events.ticket_reason,
+        events.signed_up_at,
+        events.signup_date
     from events
     inner join session_models
         on events.session_id = session_models.session_id
