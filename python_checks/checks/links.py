@@ -243,7 +243,7 @@ def _link_result(link, day, m: Movement, b: Movement, correlation, verdict, mode
         message=message,
         metric_date=str(day),
         value=b.change / abs(b.before) if b.before else None,
-        bound=f"no divergence: {link.model.metric} vs {link.business.metric}",
+        bound="layers neither diverge nor regress together",
         details={
             "verdict": verdict,
             "model_metric": link.model.label,

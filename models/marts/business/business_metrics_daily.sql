@@ -241,12 +241,17 @@ return_rates as (
 
 first_ai_use as (
 
-    -- when each user first used any AI feature at or after signing up
+    -- when each user first used any AI feature at or after signing up (an
+    -- event attributed to a model; a support ticket about one is not a use)
     select
         user_id,
         min(occurred_at) as first_used_at
     from events
-    where model_name is not null and user_id is not null and occurred_at >= signed_up_at
+    where
+        model_name is not null
+        and event_type <> 'support_ticket'
+        and user_id is not null
+        and occurred_at >= signed_up_at
     group by user_id
 
 ),
