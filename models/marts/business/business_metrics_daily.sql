@@ -16,7 +16,7 @@ events as (
 
 ),
 
-last_day as (
+observed_until as (
 
     -- retention and activation are reported once their follow-up day exists
     select max(event_date) as last_event_date from events
@@ -332,17 +332,17 @@ final as (
         ---------- adoption and acquisition
         counts.new_users,
         case
-            when cast({{ dbt.dateadd('day', 1, 'counts.metric_date') }} as date) <= last_day.last_event_date
+            when cast({{ dbt.dateadd('day', 1, 'counts.metric_date') }} as date) <= observed_until.last_event_date
                 then {{ safe_divide('activation.activated_users', 'activation.activation_cohort_size') }}
         end as activation_rate,
 
         ---------- retention (null until the follow-up day has been observed)
         case
-            when cast({{ dbt.dateadd('day', 1, 'counts.metric_date') }} as date) <= last_day.last_event_date
+            when cast({{ dbt.dateadd('day', 1, 'counts.metric_date') }} as date) <= observed_until.last_event_date
                 then {{ safe_divide('retention.back_day_1', 'retention.cohort_size') }}
         end as d1_retention,
         case
-            when cast({{ dbt.dateadd('day', 7, 'counts.metric_date') }} as date) <= last_day.last_event_date
+            when cast({{ dbt.dateadd('day', 7, 'counts.metric_date') }} as date) <= observed_until.last_event_date
                 then {{ safe_divide('retention.back_day_7', 'retention.cohort_size') }}
         end as d7_retention,
         {{ safe_divide('return_rates.returned_users', 'return_rates.previous_day_users') }}
@@ -352,7 +352,7 @@ final as (
         counts.unknown_event_types
 
     from counts
-    cross join last_day
+    cross join observed_until
     left join retention
         on
             counts.metric_date = retention.metric_date
