@@ -174,3 +174,24 @@ def test_declared_links_match_the_seed():
     assert ("recall_at_10", "return_rate") in pairs
     assert ("latency_p95_ms", "conversion_rate") in pairs
     assert links.severity == "error"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "links: [{name: a, model: {model: m, metric: 'x; drop table'}, "
+        "business: {model: __product__, metric: ctr}}]",
+        "links: [{name: a, model: {model: m, metric: p, better: sideways}, "
+        "business: {model: __product__, metric: ctr}}]",
+        "settings: {severity: fatal}",
+        "settings: {min_days_per_window: 9}",
+        "links: [{name: a, model: {metric: p}, business: {model: b, metric: c}}]",
+    ],
+)
+def test_invalid_links_file_is_a_config_error(tmp_path, text):
+    from python_checks.errors import ConfigError
+
+    path = tmp_path / "links.yml"
+    path.write_text(text)
+    with pytest.raises(ConfigError):
+        load_links(path)
