@@ -15,9 +15,25 @@ tests on the models themselves (equal_row_count, unique_combination)."""
 from __future__ import annotations
 
 from python_checks.checks.base import CheckContext
+from python_checks.errors import ConfigError
 from python_checks.results import CheckResult, Status
 
 CHECK = "consistency"
+# Used when a thresholds file (e.g. --thresholds) does not declare
+# checks.consistency; expectations/thresholds.yml declares every one.
+DEFAULTS = {
+    "impression_relative_tolerance": 0.01,
+    "max_clicks_without_impression_share": 0.0,
+    "max_misattributed_ticket_share": 0.0,
+    "severity": "error",
+}
+
+
+def _setting(ctx: CheckContext, key: str):
+    try:
+        return ctx.setting(CHECK, key)
+    except ConfigError:
+        return DEFAULTS[key]
 
 
 def _result(ok: bool, severity: str, metric: str, message: str, **kw) -> CheckResult:
@@ -34,7 +50,7 @@ def _result(ok: bool, severity: str, metric: str, message: str, **kw) -> CheckRe
 
 
 def cross_layer_consistency(ctx: CheckContext) -> list[CheckResult]:
-    severity = ctx.setting(CHECK, "severity")
+    severity = _setting(ctx, "severity")
     needed = [("staging", "stg_raw__predictions"), ("staging", "stg_raw__events")]
     missing = [f"{s}.{t}" for s, t in needed if not ctx.table_exists(s, t)]
     if missing:
@@ -55,7 +71,7 @@ def cross_layer_consistency(ctx: CheckContext) -> list[CheckResult]:
 
 
 def impressions_reconcile(ctx: CheckContext, severity: str) -> list[CheckResult]:
-    tolerance = float(ctx.setting(CHECK, "impression_relative_tolerance"))
+    tolerance = float(_setting(ctx, "impression_relative_tolerance"))
     days = ctx.con.execute(
         """
         with served as (
@@ -131,7 +147,7 @@ def impressions_reconcile(ctx: CheckContext, severity: str) -> list[CheckResult]
 
 
 def clicks_have_impressions(ctx: CheckContext, severity: str) -> list[CheckResult]:
-    max_share = float(ctx.setting(CHECK, "max_clicks_without_impression_share"))
+    max_share = float(_setting(ctx, "max_clicks_without_impression_share"))
     rows = ctx.con.execute(
         """
         select
@@ -173,7 +189,7 @@ def clicks_have_impressions(ctx: CheckContext, severity: str) -> list[CheckResul
 
 
 def tickets_attributed_to_served_users(ctx: CheckContext, severity: str) -> list[CheckResult]:
-    max_share = float(ctx.setting(CHECK, "max_misattributed_ticket_share"))
+    max_share = float(_setting(ctx, "max_misattributed_ticket_share"))
     rows = ctx.con.execute(
         """
         select
