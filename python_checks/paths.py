@@ -10,6 +10,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEMO_WAREHOUSE = PROJECT_ROOT / ".warehouse" / "demo.duckdb"
 THRESHOLDS_FILE = PROJECT_ROOT / "expectations" / "thresholds.yml"
 DBT_PROJECT_FILE = PROJECT_ROOT / "dbt_project.yml"
+LINKS_FILE = PROJECT_ROOT / "expectations" / "links.yml"
 
 
 def warehouse_path() -> Path:

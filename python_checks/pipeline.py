@@ -15,6 +15,7 @@ from python_checks import config, dbt_runner, gx_checks, paths, preflight
 from python_checks.checks import REGISTRY, CheckContext
 from python_checks.engine import Engine, is_spark, open_engine, spark_run_dir
 from python_checks.errors import ConfigError
+from python_checks.links_config import load_links
 from python_checks.metric_catalog import load_catalog
 from python_checks.results import CheckResult, RunOutcome, Status
 from python_checks.warehouse import ensure_writable, exclusive_run
@@ -33,6 +34,7 @@ class RunOptions:
 def run(options: RunOptions) -> RunOutcome:
     """Run the whole nightly job; raises UsageError (exit 2) on bad input or config."""
     thresholds = config.load_thresholds(options.thresholds_file)
+    load_links()  # a broken links.yml is exit 2 before anything runs
     dbt_vars = config.dbt_vars()
     config.validate_dbt_vars(dbt_vars)
     schema = options.source_schema or str(dbt_vars.get("source_schema", "raw"))

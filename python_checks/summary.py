@@ -15,6 +15,8 @@ from collections import Counter, defaultdict
 from python_checks.results import CheckResult, RunOutcome, Status
 
 MAX_LINES = 40
+# Checks whose table row says everything; the others get their message printed.
+_SELF_EXPLAINED = ("threshold", "dbt_test", "reconciliation", "served_labels")
 
 
 def _short_path(path: str) -> str:
@@ -132,6 +134,12 @@ def render(outcome: RunOutcome, warehouse: str) -> str:
         )
         if len(folded) > MAX_LINES:
             lines.append(f"... and {len(folded) - MAX_LINES} more slices")
+        explained = [i for i in folded[:MAX_LINES] if i["check"] not in _SELF_EXPLAINED]
+        if explained:
+            # cross-layer checks: the latest day's message names both layers'
+            # metrics and how each moved, which the table cannot
+            lines += ["", "WHAT MOVED (latest day of each cross-layer breach)"]
+            lines += [f"  {i['severity']:5}  {i['message']}" for i in explained]
         pages = sorted({i["docs_path"] for i in folded if i["docs_path"]})
         if pages:
             lines += ["", "Data Docs pages of the breaches:"]

@@ -99,3 +99,42 @@ def test_popularity_bias_exits_1_on_new_items_and_coverage(tmp_path, capsys):
         line for line in out.splitlines() if "new_item_share_at_10" in line and ">= 0.02" in line
     )
     assert line.startswith("error")
+
+
+def link_breaches(results: dict, link: str) -> list[dict]:
+    return [r for r in error_breaches(results) if r["check"] == "link" and r["metric"] == link]
+
+
+def test_healthy_has_no_link_breach(tmp_path, capsys):
+    _, _, results = run_scenario(tmp_path, capsys, "healthy")
+    links = [r for r in results["results"] if r["check"] == "link"]
+    assert links and not [r for r in links if r["status"] == "breached"]
+
+
+def test_precision_drop_is_also_caught_through_the_ticket_link(tmp_path, capsys):
+    code, out, results = run_scenario(tmp_path, capsys, "precision_drop")
+    assert code == 1
+    [*_, last] = link_breaches(results, "spam_precision->false_block_tickets")
+    assert "spam_filter precision fell" in last["message"]
+    assert "support_tickets_per_1k_users_false_block rose" in last["message"]
+    assert "spam_precision->false_block_tickets" in out
+
+
+def test_accuracy_up_engagement_down_exits_1_naming_the_divergence(tmp_path, capsys):
+    code, out, results = run_scenario(tmp_path, capsys, "accuracy_up_engagement_down")
+    assert code == 1
+    [*_, last] = link_breaches(results, "feed_ndcg->session_time")
+    assert last["details"]["verdict"] == "diverged"
+    assert "ndcg_at_10 rose (better)" in last["message"]
+    assert "avg_session_seconds fell (worse)" in last["message"]
+    assert link_breaches(results, "feed_ndcg->return_rate")
+    assert "feed_ndcg->session_time" in out and "the layers diverge" in out
+
+
+def test_latency_regression_exits_1_naming_the_latency_link(tmp_path, capsys):
+    code, out, results = run_scenario(tmp_path, capsys, "latency_regression")
+    assert code == 1
+    [*_, last] = link_breaches(results, "feed_latency->conversion")
+    assert "latency_p95_ms rose (worse)" in last["message"]
+    assert "conversion_rate fell (worse)" in last["message"]
+    assert "feed_latency->conversion" in out

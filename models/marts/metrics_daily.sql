@@ -14,6 +14,7 @@
     'generation_metrics_daily',
     'data_quality_daily',
     'prediction_completeness_daily',
+    'business_metrics_daily',
 ] %}
 
 {%- set long_marts = [

@@ -3,14 +3,21 @@ CheckContext and returns a list of CheckResult; the registry below is the
 one list the pipeline runs."""
 
 from python_checks.checks.base import CheckContext
+from python_checks.checks.consistency import cross_layer_consistency
+from python_checks.checks.links import engagement_guardrails, metric_links
 from python_checks.checks.reconciliation import reconcile_classification
 from python_checks.checks.served_labels import served_label_consistency
+from python_checks.checks.simpson import simpsons_paradox
 from python_checks.checks.staleness import prediction_staleness
 
 REGISTRY = (
     reconcile_classification,
     served_label_consistency,
     prediction_staleness,
+    cross_layer_consistency,
+    metric_links,
+    engagement_guardrails,
+    simpsons_paradox,
 )
 
 __all__ = ["REGISTRY", "CheckContext"]
