@@ -7,6 +7,8 @@
 {%- set wide_marts = [
     'classification_metrics_daily',
     'data_quality_daily',
+    'drift_numeric_daily',
+    'drift_categorical_daily',
 ] %}
 
 with
