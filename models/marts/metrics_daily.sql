@@ -9,6 +9,7 @@
     'data_quality_daily',
     'drift_numeric_daily',
     'drift_categorical_daily',
+    'drift_verdict_daily',
 ] %}
 
 with
