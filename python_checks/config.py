@@ -170,7 +170,9 @@ def load_thresholds(path: Path | None = None) -> Thresholds:
             low, high = -k, k
         proportion = entry.get("proportion", False)
         if not isinstance(proportion, bool) or (proportion and kind != "static"):
-            raise ConfigError(str(path), f"rule {index}: proportion must be true/false on a static rule")
+            raise ConfigError(
+                str(path), f"rule {index}: proportion must be true/false on a static rule"
+            )
         if low is None and high is None:
             raise ConfigError(str(path), f"rule {index} has neither min nor max")
         rules.append(

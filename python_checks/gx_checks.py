@@ -311,7 +311,9 @@ def _interpret(pages: dict, bound: list[BoundCheck], frame: pd.DataFrame) -> lis
                     check="threshold",
                     status=Status.BREACHED,
                     severity=rule.severity,
-                    message=f"{rule.describe()}: {row.metric_value:.6g}{wilson} on {row.metric_date}",
+                    message=(
+                        f"{rule.describe()}: {row.metric_value:.6g}{wilson} on {row.metric_date}"
+                    ),
                     model=row.model_name,
                     model_version=row.model_version,
                     segment=row.segment,

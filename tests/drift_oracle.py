@@ -50,7 +50,10 @@ def expected_drift(observations: pd.DataFrame, reference_days: int = 7) -> pd.Da
                     continue
                 key = {"model_name": model, "metric_date": day, "feature_name": feature}
                 if numeric:
-                    ref, cur = ref_rows["numeric_value"].to_numpy(), cur_rows["numeric_value"].to_numpy()
+                    ref, cur = (
+                        ref_rows["numeric_value"].to_numpy(),
+                        cur_rows["numeric_value"].to_numpy(),
+                    )
                     stat, p = ks(ref, cur)
                     rows += [
                         {**key, "metric_name": "psi", "expected": psi_numeric(ref, cur)},

@@ -16,16 +16,25 @@ pytestmark = pytest.mark.slow
 def run_scenario(tmp_path, capsys, scenario: str) -> tuple[int, str, dict]:
     warehouse = tmp_path / f"{scenario}.duckdb"
     reports = tmp_path / "reports"
-    code = main(["demo", "--scenario", scenario, "--warehouse", str(warehouse),
-                 "--reports", str(reports), "--quiet"])
+    code = main(
+        [
+            "demo",
+            "--scenario",
+            scenario,
+            "--warehouse",
+            str(warehouse),
+            "--reports",
+            str(reports),
+            "--quiet",
+        ]
+    )
     out = capsys.readouterr().out
     results = json.loads((reports / "run_results.json").read_text())
     return code, out, results
 
 
 def error_breaches(results: dict) -> list[dict]:
-    return [r for r in results["results"]
-            if r["status"] == "breached" and r["severity"] == "error"]
+    return [r for r in results["results"] if r["status"] == "breached" and r["severity"] == "error"]
 
 
 def test_healthy_exits_0(tmp_path, capsys):
@@ -42,7 +51,9 @@ def test_precision_drop_exits_1_naming_precision_of_the_new_version(tmp_path, ca
     assert code == 1
     breached = {(r["model"], r["model_version"], r["metric"]) for r in error_breaches(results)}
     assert ("spam_filter", "v3", "precision") in breached
-    assert not any(r["model_version"] in ("v1", "v2") and r["metric"] == "precision"
-                   for r in error_breaches(results))
+    assert not any(
+        r["model_version"] in ("v1", "v2") and r["metric"] == "precision"
+        for r in error_breaches(results)
+    )
     line = next(line for line in out.splitlines() if " v3 " in line and "precision" in line)
     assert line.startswith("error") and ">= 0.8" in line

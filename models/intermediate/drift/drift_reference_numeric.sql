@@ -6,8 +6,6 @@
 
 {{ config(materialized='table') }}
 
-{%- set quantiles = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9] %}
-
 with
 
 members as (
@@ -43,9 +41,15 @@ edges as (
         reference_id,
         feature_name,
         count(*) as n_reference,
-        {%- for q in quantiles %}
-        percentile_cont({{ q }}) within group (order by numeric_value) as edge_{{ loop.index }}{{ ',' if not loop.last }}  -- noqa: PRS, AL02
-        {%- endfor %}
+        percentile_cont(0.1) within group (order by numeric_value) as edge_1,  -- noqa: PRS, AL02
+        percentile_cont(0.2) within group (order by numeric_value) as edge_2,  -- noqa: PRS, AL02
+        percentile_cont(0.3) within group (order by numeric_value) as edge_3,  -- noqa: PRS, AL02
+        percentile_cont(0.4) within group (order by numeric_value) as edge_4,  -- noqa: PRS, AL02
+        percentile_cont(0.5) within group (order by numeric_value) as edge_5,  -- noqa: PRS, AL02
+        percentile_cont(0.6) within group (order by numeric_value) as edge_6,  -- noqa: PRS, AL02
+        percentile_cont(0.7) within group (order by numeric_value) as edge_7,  -- noqa: PRS, AL02
+        percentile_cont(0.8) within group (order by numeric_value) as edge_8,  -- noqa: PRS, AL02
+        percentile_cont(0.9) within group (order by numeric_value) as edge_9  -- noqa: PRS, AL02
     from reference_rows
     group by model_name, reference_id, feature_name
 

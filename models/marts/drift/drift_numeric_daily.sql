@@ -169,12 +169,12 @@ reference_cdf_at_current as (
         n_current,
         coalesce(max(reference_at_or_below) over (
             partition by model_name, reference_id, feature_name
-            order by numeric_value, side
+            order by numeric_value asc, side asc
             rows between unbounded preceding and current row
         ), 0) as reference_at_or_below,
         coalesce(max(reference_at_or_below) over (
             partition by model_name, reference_id, feature_name
-            order by numeric_value, side desc
+            order by numeric_value asc, side desc
             rows between unbounded preceding and current row
         ), 0) as reference_below,
         side

@@ -47,7 +47,7 @@ ranked_inputs as (
         feature_name,
         psi,
         row_number() over (
-            partition by metric_date, model_name order by psi desc, feature_name
+            partition by metric_date, model_name order by psi desc, feature_name asc
         ) as psi_rank
     from drift
     where feature_name <> '__prediction__' and psi is not null
