@@ -1,3 +1,5 @@
+{{ config(materialized="table") }}
+
 -- Every value drift is measured on, one row per (prediction, feature): the
 -- numeric and categorical inputs from prediction_features, and the model's
 -- own output as feature `__prediction__` (score for classification and
