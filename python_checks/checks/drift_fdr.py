@@ -13,6 +13,8 @@ says how many tests ran."""
 
 from __future__ import annotations
 
+import pandas as pd
+
 from python_checks.checks.base import CheckContext
 from python_checks.results import CheckResult, Status
 from python_checks.stats import benjamini_hochberg
@@ -91,12 +93,12 @@ def drift_fdr(ctx: CheckContext) -> list[CheckResult]:
                 severity=severity if is_material else "warn",
                 message=(
                     f"{row.model_name} {row.feature_name}: KS {row.statistic:.3g}, "
-                    f"p {row.pvalue:.3g} on {row.metric_date}"
+                    f"p {row.pvalue:.3g} on {pd.Timestamp(row.metric_date).date()}"
                 ),
                 model=row.model_name,
                 model_version=row.model_version,
                 segment=row.segment,
-                metric_date=str(row.metric_date),
+                metric_date=str(pd.Timestamp(row.metric_date).date()),
                 metric="ks_pvalue",
                 feature=row.feature_name,
                 value=float(row.pvalue),
