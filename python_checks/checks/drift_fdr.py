@@ -23,6 +23,16 @@ CHECK = "drift_fdr"
 
 
 def drift_fdr(ctx: CheckContext) -> list[CheckResult]:
+    if CHECK not in ctx.thresholds.checks:
+        return [
+            CheckResult(
+                check=CHECK,
+                status=Status.NOT_EVALUATED,
+                severity="warn",
+                message="checks.drift_fdr is not declared in the thresholds file: "
+                "KS p-values were not tested",
+            )
+        ]
     severity = ctx.setting(CHECK, "severity")
     fdr = float(ctx.setting(CHECK, "fdr"))
     min_statistic = float(ctx.setting(CHECK, "min_ks_statistic"))
