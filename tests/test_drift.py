@@ -5,19 +5,26 @@ not make, for every model, day and feature, and the alerting statistics
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import math
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 from scipy.stats import kstwo
 
-from python_checks import config
+from python_checks import config, paths
 from python_checks.errors import ConfigError
 from python_checks.stats import benjamini_hochberg, wilson_checked_value, wilson_interval
 from tests.conftest import dbt_build, query, write_warehouse
 from tests.drift_data import drift_frames, observations
-from tests.drift_oracle import expected_drift
+from tests.drift_oracle import categorical, expected_drift, ks, psi_numeric
 
 RELATIVE = 1e-9
 PVALUE_ABSOLUTE = 1e-3
@@ -38,17 +45,17 @@ def built(tmp_path_factory):
     )
     published["metric_date"] = pd.to_datetime(published["metric_date"]).dt.date
     expected = expected_drift(observations(frames))
-    return results, published, expected
+    return results, published, expected, warehouse
 
 
 def test_dbt_tests_pass(built):
-    results, _, _ = built
+    results, _, _, _ = built
     failing = [r.message for r in results if r.status != "passed" and r.severity == "error"]
     assert failing == []
 
 
 def test_every_expected_value_is_published(built):
-    _, published, expected = built
+    _, published, expected, _ = built
     merged = expected.merge(
         published, on=["model_name", "metric_date", "feature_name", "metric_name"], how="left"
     )
@@ -58,7 +65,7 @@ def test_every_expected_value_is_published(built):
 
 @pytest.mark.parametrize("metric", ["psi", "ks_statistic", "js_distance"])
 def test_metric_equals_numpy_scipy(built, metric):
-    _, published, expected = built
+    _, published, expected, _ = built
     merged = expected[expected.metric_name == metric].merge(
         published, on=["model_name", "metric_date", "feature_name", "metric_name"]
     )
@@ -69,7 +76,7 @@ def test_metric_equals_numpy_scipy(built, metric):
 
 
 def test_ks_pvalue_within_1e_3_of_scipy_asymp(built):
-    _, published, expected = built
+    _, published, expected, _ = built
     merged = expected[expected.metric_name == "ks_pvalue"].merge(
         published, on=["model_name", "metric_date", "feature_name", "metric_name"]
     )
@@ -78,7 +85,7 @@ def test_ks_pvalue_within_1e_3_of_scipy_asymp(built):
 
 
 def test_shifted_inputs_show_as_drift(built):
-    _, published, _ = built
+    _, published, _, _ = built
     psi = published[(published.metric_name == "psi") & (published.model_name == "clf")]
     late = psi[pd.to_datetime(psi.metric_date) >= "2026-01-08"]
     by_feature = late.groupby("feature_name")["metric_value"].min()
@@ -87,7 +94,7 @@ def test_shifted_inputs_show_as_drift(built):
 
 
 def test_empty_day_keeps_its_row_with_nulls(built):
-    _, published, _ = built
+    _, published, _, _ = built
     gap = published[
         (published.feature_name == "gappy")
         & (pd.to_datetime(published.metric_date) == "2026-01-06")
@@ -97,10 +104,81 @@ def test_empty_day_keeps_its_row_with_nulls(built):
 
 
 def test_reference_of_a_model_with_a_gap_is_its_first_seven_days_with_data(built):
-    _, published, _ = built
+    _, published, _, _ = built
     reg = published[(published.model_name == "reg") & (published.feature_name == "size")]
     # 9 days of data, the first 7 pooled: every day has a value.
     assert reg.metric_date.nunique() == 9
+
+
+# ---------- the other reference windows: trailing and a fixed date range
+
+
+@pytest.mark.parametrize(
+    "reference, window",
+    [
+        # 3 days ending 1 day before the metric day; equal-sized samples of odd
+        # size make en = n/2 exactly, which scipy rounds half to even
+        ({"mode": "trailing", "days": 3, "lag_days": 1}, lambda day, d: 1 <= (day - d).days <= 3),
+        (
+            {"mode": "fixed_range", "start": "2026-01-02", "end": "2026-01-04"},
+            lambda day, d: dt.date(2026, 1, 2) <= d <= dt.date(2026, 1, 4),
+        ),
+    ],
+)
+def test_other_reference_windows(built, tmp_path, reference, window):
+    _, _, _, warehouse = built
+    copy = tmp_path / "wh.duckdb"
+    shutil.copy(warehouse, copy)
+    subprocess.run(
+        [
+            str(Path(sys.executable).parent / "dbt"),
+            "run",
+            "--profiles-dir",
+            str(paths.PROJECT_ROOT),
+            "--project-dir",
+            str(paths.PROJECT_ROOT),
+            "--target-path",
+            str(tmp_path / "target"),
+            "-q",
+            "--select",
+            "path:models/intermediate/drift",
+            "path:models/marts/drift",
+            "--vars",
+            json.dumps({"drift_reference": reference}),
+        ],
+        env={**os.environ, "WAREHOUSE_PATH": str(copy)},
+        check=True,
+        capture_output=True,
+    )
+    got = pd.concat(
+        [
+            query(copy, "select * from marts.drift_numeric_daily"),
+            query(copy, "select * from marts.drift_categorical_daily"),
+        ]
+    )
+    got["metric_date"] = pd.to_datetime(got["metric_date"]).dt.date
+    obs = observations(drift_frames())
+    checked = 0
+    for (model, feature), rows in obs.groupby(["model_name", "feature_name"]):
+        days = sorted(obs.loc[obs.model_name == model, "metric_date"].unique())
+        for day in days:
+            ref = rows[rows.metric_date.isin([d for d in days if window(day, d)])]
+            cur = rows[rows.metric_date == day]
+            if ref.empty or cur.empty:
+                continue
+            row = got[(got.model_name == model) & (got.feature_name == feature)]
+            row = row[row.metric_date == day].iloc[0]
+            if ref.numeric_value.notna().all():
+                stat, p = ks(ref.numeric_value.to_numpy(), cur.numeric_value.to_numpy())
+                psi = psi_numeric(ref.numeric_value.to_numpy(), cur.numeric_value.to_numpy())
+                assert row.ks_statistic == pytest.approx(stat, rel=RELATIVE, abs=1e-15)
+                assert abs(row.ks_pvalue - p) <= PVALUE_ABSOLUTE, (model, feature, day)
+            else:
+                psi, js = categorical(ref.category_value, cur.category_value)
+                assert row.js_distance == pytest.approx(js, rel=RELATIVE, abs=1e-15)
+            assert row.psi == pytest.approx(psi, rel=RELATIVE, abs=1e-15)
+            checked += 1
+    assert checked > 50
 
 
 # ---------- the asymptotic p-value itself, over a grid, against kstwo.sf
@@ -108,8 +186,6 @@ def test_reference_of_a_model_with_a_gap_is_its_first_seven_days_with_data(built
 
 def test_ks_pvalue_macro_over_a_grid(tmp_path):
     import duckdb
-
-    from python_checks import paths
 
     macro = (paths.PROJECT_ROOT / "macros" / "drift" / "ks_pvalue_asymp.sql").read_text()
     import jinja2

@@ -219,12 +219,28 @@ ks as (
 
 ),
 
-ks_effective as (
+ks_sizes as (
 
     select
         *,
-        round({{ safe_divide('cast(n_reference as double) * n_current', 'n_reference + n_current') }}) as ks_effective_n
+        {{ safe_divide('cast(n_reference as double) * n_current', 'n_reference + n_current') }} as ks_en
     from ks
+
+),
+
+ks_effective as (
+
+    -- round(en) half to even, as numpy rounds: equal samples of odd size
+    -- give en = n / 2 exactly, and 58.5 must become 58, not 59
+    select
+        *,
+        case
+            when ks_en - floor(ks_en) = 0.5 and floor(ks_en) - 2 * floor(floor(ks_en) / 2) = 0
+                then floor(ks_en)
+            when ks_en - floor(ks_en) = 0.5 then floor(ks_en) + 1
+            else round(ks_en)
+        end as ks_effective_n
+    from ks_sizes
 
 ),
 
