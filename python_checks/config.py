@@ -33,6 +33,8 @@ _RULE_KEYS = {
     "kind",
     "window",
     "reference_days",
+    "k",
+    "proportion",
 }
 _KINDS = ("static", "change", "band")
 
@@ -60,6 +62,11 @@ class Rule:
     kind: str = "static"
     window: int = 7
     reference_days: int = 7
+    # A proportion (precision, recall, CTR ...): the row breaches only when
+    # its whole Wilson interval (from metric_value and sample_size, z from
+    # settings.wilson_z) lies outside the bound, so a 20-row day whose point
+    # estimate dips does not page anyone.
+    proportion: bool = False
 
     @property
     def checked_metric(self) -> str:
@@ -81,6 +88,10 @@ class Rule:
             scope.append(f"version {self.model_version}")
         if self.segment != "__all__":
             scope.append(f"segment {self.segment}")
+        if self.feature != "*":
+            scope.append(f"feature {self.feature}")
+        if self.proportion:
+            scope.append("Wilson interval")
         where = f" ({', '.join(scope)})" if scope else ""
         return f"{self.model} {self.checked_metric}{where} {self.bound_text()}"
 
@@ -149,6 +160,19 @@ def load_thresholds(path: Path | None = None) -> Thresholds:
             if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 366:
                 raise ConfigError(str(path), f"rule {index}: {what} must be a whole number of days")
         low, high = _number(entry.get("min"), "min"), _number(entry.get("max"), "max")
+        k = _number(entry.get("k"), "k")
+        if k is not None:
+            # band shorthand: reference mean ± k·σ of the metric's own daily values
+            if kind != "band" or k <= 0 or low is not None or high is not None:
+                raise ConfigError(
+                    str(path), f"rule {index}: k needs kind band, a positive value and no min/max"
+                )
+            low, high = -k, k
+        proportion = entry.get("proportion", False)
+        if not isinstance(proportion, bool) or (proportion and kind != "static"):
+            raise ConfigError(
+                str(path), f"rule {index}: proportion must be true/false on a static rule"
+            )
         if low is None and high is None:
             raise ConfigError(str(path), f"rule {index} has neither min nor max")
         rules.append(
@@ -167,6 +191,7 @@ def load_thresholds(path: Path | None = None) -> Thresholds:
                 kind=kind,
                 window=window,
                 reference_days=reference_days,
+                proportion=proportion,
             )
         )
     return Thresholds(rules=tuple(rules), settings=settings, checks=dict(raw.get("checks") or {}))

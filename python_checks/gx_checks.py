@@ -29,6 +29,7 @@ from python_checks.config import Rule, Thresholds
 from python_checks.derived import derive
 from python_checks.metric_catalog import MetricInfo
 from python_checks.results import CheckResult, Status
+from python_checks.stats import wilson_checked_value
 
 KEY = ["metric_date", "model_name", "model_version", "segment", "metric_name", "feature_name"]
 
@@ -98,6 +99,7 @@ def evaluate(
     SparkSession (`spark`), GE validates through its Spark datasource.
     """
     window_days = int(thresholds.settings.get("evaluation_window_days", 14))
+    wilson_z = float(thresholds.settings.get("wilson_z", 1.96))
     if metrics.empty:
         first_day = None
     else:
@@ -151,11 +153,17 @@ def evaluate(
                 continue
             check = BoundCheck(check_id=f"c{len(bound):05d}", rule=rule, model=model)
             bound.append(check)
-            frames.append(evaluable.assign(check_id=check.check_id))
+            frames.append(
+                evaluable.assign(
+                    check_id=check.check_id,
+                    checked_value=checked_values(evaluable, rule, wilson_z),
+                )
+            )
     if not bound:
         return results, ""
     frame = pd.concat(frames, ignore_index=True)
     frame["metric_value"] = frame["metric_value"].astype(float)
+    frame["checked_value"] = frame["checked_value"].astype(float)
     frame["metric_date"] = frame["metric_date"].astype(str)
     shown = frame.copy()
     for column in KEY:
@@ -163,6 +171,18 @@ def evaluate(
     validation, index_path = _run_checkpoint(shown, bound, docs_dir, spark)
     results.extend(_interpret(validation, bound, frame))
     return results, index_path
+
+
+def checked_values(rows: pd.DataFrame, rule: Rule, wilson_z: float) -> pd.Series:
+    """The value GE bounds: the metric itself, or for a `proportion` rule the
+    point of its Wilson interval nearest the allowed range (so only a whole
+    interval outside the bound breaches)."""
+    values = rows["metric_value"].astype(float)
+    if not rule.proportion:
+        return values
+    n = rows["sample_size"].astype(float).fillna(0).to_numpy()
+    checked = wilson_checked_value(values.to_numpy(), n, rule.min, rule.max, wilson_z)
+    return pd.Series(checked, index=rows.index)
 
 
 def _not_evaluated(rule: Rule, model: str, skipped: pd.DataFrame) -> CheckResult:
@@ -238,7 +258,7 @@ def _run_checkpoint(frame: pd.DataFrame, bound: list[BoundCheck], docs_dir: Path
             rule = check.rule
             suite.add_expectation(
                 gx.expectations.ExpectColumnValuesToBeBetween(
-                    column="metric_value",
+                    column="checked_value",
                     min_value=rule.min,
                     max_value=rule.max,
                     row_condition=condition.format(check.check_id),
@@ -322,12 +342,19 @@ def _interpret(pages: dict, bound: list[BoundCheck], frame: pd.DataFrame) -> lis
             key = tuple(_text(getattr(row, k)) for k in KEY)
             if key not in breached:
                 continue
+            wilson = (
+                f" (Wilson bound {row.checked_value:.4g} on n={row.sample_size:.0f})"
+                if rule.proportion
+                else ""
+            )
             results.append(
                 CheckResult(
                     check="threshold",
                     status=Status.BREACHED,
                     severity=rule.severity,
-                    message=f"{rule.describe()}: {row.metric_value:.6g} on {row.metric_date}",
+                    message=(
+                        f"{rule.describe()}: {row.metric_value:.6g}{wilson} on {row.metric_date}"
+                    ),
                     model=row.model_name,
                     model_version=row.model_version,
                     segment=row.segment,

@@ -95,6 +95,9 @@ def render(outcome: RunOutcome, warehouse: str) -> str:
         f"{len(breaches)} breached ({len(errors)} error, {len(breaches) - len(errors)} warn), "
         f"{counts[Status.NOT_EVALUATED]} not evaluated"
     )
+    for r in results:
+        if "tests" in r.details:  # multiple-testing checks say how many tests ran
+            lines.append(f"tests: {r.check}: {r.message}")
     sliced = [r for r in breaches if r.metric_date]
     other = [r for r in breaches if not r.metric_date]
     if sliced:

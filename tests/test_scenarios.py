@@ -138,3 +138,62 @@ def test_latency_regression_exits_1_naming_the_latency_link(tmp_path, capsys):
     assert "latency_p95_ms rose (worse)" in last["message"]
     assert "conversion_rate fell (worse)" in last["message"]
     assert "feed_latency->conversion" in out
+
+
+DRIFT_METRICS = {
+    "psi",
+    "js_distance",
+    "ks_pvalue",
+    "data_drift_detected",
+    "concept_drift_detected",
+    "label_drift_detected",
+}
+
+
+def test_data_drift_exits_1_with_a_data_drift_verdict_naming_the_feature(tmp_path, capsys):
+    code, out, results = run_scenario(tmp_path, capsys, "data_drift")
+    assert code == 1
+    errors = error_breaches(results)
+    verdicts = {(r["model"], r["feature"]) for r in errors if r["metric"] == "data_drift_detected"}
+    assert ("spam_filter", "message_length") in verdicts
+    assert not any(r["metric"] == "concept_drift_detected" for r in errors)
+    assert any(r["metric"] == "psi" and r["feature"] == "message_length" for r in errors)
+    assert "data_drift_detected[message_length]" in out
+    assert "tests: drift_fdr: Benjamini-Hochberg over" in out
+
+
+def test_concept_drift_exits_1_with_a_concept_drift_verdict_and_no_input_drift(tmp_path, capsys):
+    code, out, results = run_scenario(tmp_path, capsys, "concept_drift")
+    assert code == 1
+    errors = error_breaches(results)
+    assert any(
+        r["model"] == "spam_filter" and r["metric"] == "concept_drift_detected" for r in errors
+    )
+    assert not any(r["metric"] in {"psi", "ks_pvalue", "data_drift_detected"} for r in errors)
+    assert "concept_drift_detected" in out
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_healthy_raises_no_drift_error_across_seeds(tmp_path, capsys, seed):
+    """The false-alarm rate: 30 healthy days, several seeds, not one drift error."""
+    warehouse = tmp_path / f"healthy-{seed}.duckdb"
+    reports = tmp_path / "reports"
+    code = main(
+        [
+            "demo",
+            "--scenario",
+            "healthy",
+            "--seed",
+            str(seed),
+            "--warehouse",
+            str(warehouse),
+            "--reports",
+            str(reports),
+            "--quiet",
+        ]
+    )
+    out = capsys.readouterr().out
+    results = json.loads((reports / "run_results.json").read_text())
+    drift_errors = [r for r in error_breaches(results) if r["metric"] in DRIFT_METRICS]
+    assert drift_errors == [], out
+    assert code == 0, out

@@ -15,6 +15,9 @@
     'data_quality_daily',
     'prediction_completeness_daily',
     'business_metrics_daily',
+    'drift_numeric_daily',
+    'drift_categorical_daily',
+    'drift_verdict_daily',
 ] %}
 
 {%- set long_marts = [

@@ -4,6 +4,7 @@ one list the pipeline runs."""
 
 from python_checks.checks.base import CheckContext
 from python_checks.checks.consistency import cross_layer_consistency
+from python_checks.checks.drift_fdr import drift_fdr
 from python_checks.checks.links import engagement_guardrails, metric_links
 from python_checks.checks.reconciliation import reconcile_classification
 from python_checks.checks.served_labels import served_label_consistency
@@ -18,6 +19,7 @@ REGISTRY = (
     metric_links,
     engagement_guardrails,
     simpsons_paradox,
+    drift_fdr,
 )
 
 __all__ = ["REGISTRY", "CheckContext"]

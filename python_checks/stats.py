@@ -1,0 +1,74 @@
+"""Small statistics the alerting needs, vectorised over a run's rows:
+Wilson intervals for proportions and Benjamini-Hochberg over p-values."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def wilson_interval(
+    proportion: np.ndarray, n: np.ndarray, z: float = 1.96
+) -> tuple[np.ndarray, np.ndarray]:
+    """The Wilson score interval of a proportion observed on n trials.
+
+    Unlike p ± z·√(p(1−p)/n) it stays inside [0, 1] and does not collapse to
+    a point at p = 0 or 1, so a tiny day gets a wide interval. n ≤ 0 or a
+    missing value gives (nan, nan).
+    """
+    p = np.asarray(proportion, dtype=float)
+    n = np.asarray(n, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z2 = z * z
+        denominator = 1.0 + z2 / n
+        centre = (p + z2 / (2 * n)) / denominator
+        half = z * np.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / denominator
+        valid = (n > 0) & np.isfinite(p)
+        low = np.where(valid, np.clip(centre - half, 0.0, 1.0), np.nan)
+        high = np.where(valid, np.clip(centre + half, 0.0, 1.0), np.nan)
+    return low, high
+
+
+def wilson_checked_value(
+    value: np.ndarray,
+    n: np.ndarray,
+    low_bound: float | None,
+    high_bound: float | None,
+    z: float = 1.96,
+) -> np.ndarray:
+    """The point of the Wilson interval closest to the allowed range.
+
+    Checking it against [low_bound, high_bound] breaches exactly when the
+    whole interval lies outside the bound: the interval's upper end when it
+    is below the minimum, its lower end when it is above the maximum, and
+    otherwise a value inside the range.
+    """
+    low, high = wilson_interval(value, n, z)
+    checked = np.asarray(value, dtype=float).copy()
+    if low_bound is not None:
+        checked = np.where(high < low_bound, high, np.maximum(checked, low_bound))
+    if high_bound is not None:
+        checked = np.where(low > high_bound, low, np.minimum(checked, high_bound))
+    return np.where(np.isfinite(low), checked, np.nan)
+
+
+def benjamini_hochberg(pvalues: np.ndarray, fdr: float) -> tuple[np.ndarray, float]:
+    """Which hypotheses BH rejects at false discovery rate `fdr`, and the
+    p-value cut-off it used (0 when nothing is rejected).
+
+    Sort the m p-values, find the largest rank k with p_(k) <= k/m · fdr and
+    reject the k smallest.
+    """
+    p = np.asarray(pvalues, dtype=float)
+    m = len(p)
+    if m == 0:
+        return np.zeros(0, dtype=bool), 0.0
+    order = np.argsort(p, kind="stable")
+    ranked = p[order]
+    below = ranked <= np.arange(1, m + 1) / m * fdr
+    if not below.any():
+        return np.zeros(m, dtype=bool), 0.0
+    k = int(np.flatnonzero(below).max()) + 1
+    cutoff = float(ranked[k - 1])
+    reject = np.zeros(m, dtype=bool)
+    reject[order[:k]] = True
+    return reject, cutoff
