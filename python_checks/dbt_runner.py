@@ -134,6 +134,18 @@ def interpret_run_results(run_results: dict) -> list[CheckResult]:
         first_line = message[0] if message else ""
         if resource in ("model", "seed", "snapshot") and status == "error":
             raise UsageError(f"dbt model {name} failed: {first_line}")
+        if resource == "model" and status == "skipped":
+            # A failing test upstream stopped it: its metrics are missing
+            # tonight, which fails the run rather than passing quietly.
+            results.append(
+                CheckResult(
+                    check="dbt_model",
+                    status=Status.BREACHED,
+                    severity="error",
+                    message=f"dbt model {name} was not built: an upstream test failed",
+                    metric=name,
+                )
+            )
         if resource in ("test", "unit_test"):
             if status == "pass":
                 results.append(_test_result(name, Status.PASSED, "error", "passed"))

@@ -83,6 +83,18 @@ def run(options: RunOptions) -> RunOutcome:
 
         if not is_spark():
             engine = open_engine(options.warehouse)
+        if not engine.table_exists("main", "metrics_daily"):
+            engine.close()
+            outcome.results.append(
+                CheckResult(
+                    check="pipeline",
+                    status=Status.NOT_EVALUATED,
+                    severity="error",
+                    message="metrics_daily was not built, so no threshold or Python check ran",
+                )
+            )
+            write_results(outcome, options.reports / "run_results.json")
+            return outcome
         try:
             started = time.perf_counter()
             catalog = load_catalog(artifacts / "target" / "manifest.json")

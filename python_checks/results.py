@@ -57,7 +57,12 @@ class RunOutcome:
 
     @property
     def exit_code(self) -> int:
-        return 1 if any(r.is_error_breach for r in self.results) else 0
+        # A pipeline step that could not run fails the night like a breach.
+        failed = any(
+            r.is_error_breach or (r.check == "pipeline" and r.status is Status.NOT_EVALUATED)
+            for r in self.results
+        )
+        return 1 if failed else 0
 
     def extend(self, results: list[CheckResult]) -> None:
         self.results.extend(results)
