@@ -20,6 +20,7 @@ import pytest
 
 from python_checks import config, dbt_runner, preflight
 from python_checks.cli import main
+from python_checks.engine import DuckDBEngine
 from python_checks.errors import ConfigError
 from tests.classification_data import classification_frames
 from tests.conftest import dbt_build, query, write_warehouse
@@ -92,7 +93,11 @@ def test_extra_column_is_allowed_and_reported(warehouse):
     con.execute("alter table raw.predictions add column debug_blob varchar")
     con.execute("alter table raw.events add column ab_bucket integer")
     con.close()
-    report = preflight.check_sources(warehouse, "raw")
+    engine = DuckDBEngine(warehouse)
+    try:
+        report = preflight.check_sources(engine, "raw")
+    finally:
+        engine.close()
     assert report.extra_columns == {"events": ["ab_bucket"], "predictions": ["debug_blob"]}
     assert report.row_counts["predictions"] == _predictions_count(warehouse)
 

@@ -80,4 +80,9 @@ def test_quarantine_and_duplicates_reach_metrics_daily(warehouse):
 def test_rows_without_a_model_publish_no_model(warehouse):
     # An empty model_name is quarantined like a null one: no metrics for model ''.
     models = query(warehouse, "select distinct model_name from metrics_daily order by 1")
-    assert models.model_name.tolist() == ["spam_filter"]
+    # __unknown__ holds the data-quality counts of labels that match no model.
+    assert models.model_name.tolist() == ["__unknown__", "spam_filter"]
+    unknown = query(
+        warehouse, "select distinct layer from metrics_daily where model_name = '__unknown__'"
+    )
+    assert unknown.layer.tolist() == ["data_quality"]

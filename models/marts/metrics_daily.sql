@@ -2,9 +2,14 @@
 -- per-day mart, unpivoted to one row per metric per day. Which columns are
 -- metrics is declared once, as column meta in each mart's YAML. Long marts
 -- (already one row per metric, in these columns) are unioned as they are.
--- Incremental by metric_date: the days this run recomputed in the marts.
+-- A table rebuilt whole every night, on purpose: it is small (one row per
+-- metric per day), and some marts restate old days outside the incremental
+-- lookback (d7 retention matures a week later, drift follows its reference
+-- window), so only a full union equals a full refresh exactly. The heavy
+-- per-row work upstream (staging, classification aggregates) stays
+-- incremental.
 
-{{ config(schema=target.schema, **incremental_by_day()) }}
+{{ config(schema=target.schema) }}
 
 {%- set wide_marts = [
     'classification_metrics_daily',
@@ -29,7 +34,7 @@ with
 unioned as (
 
     {%- for mart in wide_marts %}
-    {{ unpivot_metrics(mart, where=incremental_day_filter('metric_date')) }}
+    {{ unpivot_metrics(mart) }}
     {%- if not loop.last %}
     union all
     {%- endif %}
@@ -47,7 +52,6 @@ unioned as (
         metric_value,
         sample_size
     from {{ ref(mart) }}
-    where {{ incremental_day_filter('metric_date') }}
     {%- endfor %}
 
 )

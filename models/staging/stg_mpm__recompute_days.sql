@@ -128,3 +128,4 @@ select
         from {{ source('raw', 'labels') }} as all_labels
     ) as high_water_mark
 from days
+where days.metric_date is not null

@@ -239,8 +239,20 @@ def n_predictions_match_staged(ctx: CheckContext, severity: str) -> list[CheckRe
     rows = ctx.con.execute(
         """
         with staged as (
+            -- What staging accepts from the source as it is now (the base
+            -- view reads raw): distinct valid prediction ids per model and
+            -- day, independent of the incrementally built staging table.
+            -- (a re-delivery counts on its earliest day, as staging keeps it).
             select model_name, metric_date, count(*) as n_staged
-            from staging.stg_raw__predictions
+            from (
+                select
+                    prediction_id,
+                    min(model_name) as model_name,
+                    min(metric_date) as metric_date
+                from staging.base_raw__predictions
+                where quarantine_reason is null and metric_date is not null
+                group by prediction_id
+            ) as first_deliveries
             group by model_name, metric_date
         ),
         published as (
