@@ -631,9 +631,13 @@ def test_quarantine_spikes_break_the_declared_thresholds(run):
             )
         )
     )
+    # Every quarantined reason is a warning (the rows are set aside, nothing
+    # is lost); the rates, missing days and contradicting labels are errors.
     assert got == [
         (SCRIPT, "quarantine_rate", "2026-05-01", "error"),
         (SCRIPT, "quarantined__score_not_finite", "2026-05-01", "warn"),
+        ("__unknown__", "quarantined__label_for_unserved_request", "2026-05-02", "warn"),
+        ("__unknown__", "quarantined__orphan_label", "2026-05-02", "warn"),
         ("contradicting_model", "served_label_consistency", "2026-05-01", "error"),
         ("gappy_model", "prediction_day_missing", "2026-05-01", "error"),
         ("home_feed", "quarantine_rate", "2026-05-01", "error"),
@@ -641,6 +645,7 @@ def test_quarantine_spikes_break_the_declared_thresholds(run):
         ("price_estimator", "quarantine_rate", "2026-05-01", "error"),
         ("spam_filter", "duplicate_rate", "2026-05-01", "warn"),
         ("spam_filter", "quarantine_rate", "2026-05-01", "error"),
+        ("spam_filter", "quarantined__feature_value_not_finite", "2026-05-01", "warn"),
         ("spam_filter", "quarantined__null_prediction_id", "2026-05-01", "warn"),
         ("spam_filter", "quarantined__score_not_finite", "2026-05-01", "warn"),
         ("spam_filter", "quarantined__unknown_task_type", "2026-05-01", "warn"),
