@@ -25,6 +25,11 @@
     'drift_verdict_daily',
 ] %}
 
+{#- dbt-spark runs no Python models: no BLEU/ROUGE on Spark (README). #}
+{%- if target.type == 'spark' %}
+    {%- set wide_marts = wide_marts | reject('equalto', 'generation_metrics_daily') | list %}
+{%- endif %}
+
 {%- set long_marts = [
     'data_quality_reasons_daily',
 ] %}
