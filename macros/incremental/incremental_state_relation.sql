@@ -6,5 +6,7 @@
     record_incremental_state.
 -#}
 {% macro incremental_state_relation() -%}
-    {{ return(api.Relation.create(database=target.database, schema='mpm_state', identifier='incremental_state')) }}
+    {#- Spark has no database level (target.database is undefined there). -#}
+    {%- set database = target.database if target.type != 'spark' else none -%}
+    {{ return(api.Relation.create(database=database, schema='mpm_state', identifier='incremental_state')) }}
 {%- endmacro %}
