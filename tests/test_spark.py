@@ -108,7 +108,9 @@ def test_dbt_build_passes_on_both_engines(built):
     spark_results = [r for r in outcome.results if r.check == "dbt_test"]
     assert _failing(duckdb_results) == []
     assert _failing(spark_results) == []
-    assert len(spark_results) == len(duckdb_results)
+    # The generation mart (a dbt Python model) does not exist on Spark.
+    on_both = [r for r in duckdb_results if "generation" not in r.message]
+    assert len(spark_results) == len(on_both)
 
 
 def _close(a, b) -> bool:
@@ -178,6 +180,8 @@ def test_every_mart_equal_on_spark_and_duckdb(built, engine):
         "select table_name from information_schema.tables "
         "where table_schema = 'marts' order by table_name",
     ).table_name.tolist()
+    # dbt-spark runs no Python models: no generation mart on Spark.
+    tables = [t for t in tables if t != "generation_metrics_daily"]
     assert len(tables) >= 6
     for table in tables:
         duck = _normalise(query(warehouse, f"select * from marts.{table}"))
@@ -238,6 +242,7 @@ def test_nightly_job_runs_on_spark(built):
         "dbt build",
         "great expectations",
         "python checks",
+        "report",
     ]
     checks = {r.check for r in outcome.results}
     assert {"dbt_test", "threshold", "reconciliation", "served_labels"} <= checks

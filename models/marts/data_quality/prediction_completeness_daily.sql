@@ -63,7 +63,9 @@ select
     '__all__' as model_version,
     '__all__' as segment,
     coalesce(per_day.n_accepted, 0) as n_accepted_predictions,
-    case when per_day.n_accepted is null then 1.0 else 0.0 end as prediction_day_missing
+    case
+        when per_day.n_accepted is null then cast(1 as double) else cast(0 as double)
+    end as prediction_day_missing
 from spine
 left join per_day
     on
