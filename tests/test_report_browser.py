@@ -86,7 +86,7 @@ def test_report_renders_charts_and_shows_the_failing_check(precision_drop_report
 
     size = precision_drop_report.stat().st_size
     print(f"report.html: {size} bytes")
-    assert size < 1_000_000, "the report embeds no raw rows and stays under 1 MB"
+    assert size < 1_500_000, "the report embeds no raw rows (0.5 MB of it is the Vega runtime)"
 
     browser.get(precision_drop_report.as_uri())
     WebDriverWait(browser, 60).until(

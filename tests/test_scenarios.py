@@ -64,7 +64,7 @@ def test_precision_drop_report_is_linked_and_small(tmp_path, capsys):
     report = tmp_path / "reports" / "report.html"
     assert code == 1 and report.exists()
     assert any(line.startswith("Report:") and "report.html" in line for line in out.splitlines())
-    assert report.stat().st_size < 1_000_000
+    assert report.stat().st_size < 1_500_000  # 0.5 MB of it is the Vega runtime
     assert (tmp_path / "reports" / "dbt_docs" / "static_index.html").exists()
 
 
