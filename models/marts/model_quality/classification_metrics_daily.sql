@@ -66,10 +66,7 @@ row_level as (
         {{ safe_divide(exact_sum('threshold'), 'count(threshold)') }} as serving_threshold,
 
         ---------- serving latency (all predictions)
-        count(latency_ms) as n_latency,
-        percentile_cont(0.5) within group (order by latency_ms) as latency_p50_ms,  -- noqa: PRS, AL02
-        percentile_cont(0.95) within group (order by latency_ms) as latency_p95_ms,  -- noqa: PRS, AL02
-        percentile_cont(0.99) within group (order by latency_ms) as latency_p99_ms  -- noqa: PRS, AL02
+        {{ latency_percentiles('latency_ms') }}  -- noqa: PRS, AL02
 
     from predictions
     group by {{ rollup_grouping_sets() }}
