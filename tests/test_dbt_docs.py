@@ -80,11 +80,6 @@ def test_exposures_depend_on_the_models_they_read(manifest):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    reason="known gap: columns of the ranking, drift and business marts built but not yet "
-    "described in their YAML (issue 8 stays open for it)",
-    strict=False,
-)
 def test_every_built_column_has_a_description(tmp_path: Path):
     """`dbt docs generate` on a small demo warehouse: the catalog lists the
     columns the tables really have; each one must be described."""
