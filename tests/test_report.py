@@ -36,6 +36,38 @@ def metric_rows(model, layer, metric, values, version="__all__", feature=""):
     ]
 
 
+LINK = "spam_precision->false_block_tickets"
+
+
+def link_result(day, verdict, model_after=0.9, business_after=2.0):
+    return CheckResult(
+        check="link",
+        status=Status.PASSED if verdict == "consistent" else Status.BREACHED,
+        severity="error",
+        message=f"link {LINK}: {verdict}",
+        model="spam_filter",
+        model_version="__all__",
+        segment="__all__",
+        metric_date=day,
+        metric=LINK,
+        value=0.5,
+        bound="layers neither diverge nor regress together",
+        details={
+            "verdict": verdict,
+            "model_metric": "spam_filter precision",
+            "business_metric": "__product__ support_tickets_per_1k_users_false_block",
+            "model_before": 0.9,
+            "model_after": model_after,
+            "model_noise": 0.01,
+            "business_before": 2.0,
+            "business_after": business_after,
+            "business_noise": 0.1,
+            "rank_correlation": -0.5,
+            "model_source": "metrics_daily",
+        },
+    )
+
+
 def breach(model, metric, day, value, version="__all__", severity="error", feature=""):
     return CheckResult(
         check="threshold",
@@ -64,7 +96,22 @@ def report_input() -> ReportInput:
         + metric_rows("spam_filter", "model_quality", "recall", healthy)
         + metric_rows("spam_filter", "business", "support_tickets_per_1k_users", [2] * 6 + [5] * 4)
         + metric_rows("spam_filter", "drift", "psi", [0.01] * 9 + [0.4], feature="length")
-        + metric_rows("spam_filter", "business", "precision_tickets_divergence", [0] * 8 + [1] * 2)
+        + metric_rows("spam_filter", "drift", "psi", [0.02] * 7 + [0.3] * 3, feature="domain")
+        + metric_rows("spam_filter", "drift", "max_feature_psi", [0.02] * 7 + [0.4] * 3)
+        # The drift verdict as drift_verdict_daily publishes it: data drift
+        # (on `domain`) from day 8, concept drift on day 7, nothing readable
+        # on day 1.
+        + [
+            # data_drift_detected carries the drifted feature as feature_name.
+            dict(row, feature_name="domain" if row["metric_value"] == 1 else "")
+            for row in metric_rows(
+                "spam_filter", "drift", "data_drift_detected", [None] + [0] * 6 + [1] * 3
+            )
+        ]
+        + metric_rows(
+            "spam_filter", "drift", "concept_drift_detected", [None] + [0] * 5 + [1, 0, 0, 0]
+        )
+        + metric_rows("spam_filter", "drift", "label_drift_detected", [None] + [0] * 9)
         + metric_rows("home_feed", "feedback_loop", "catalog_coverage_at_10", healthy)
         + metric_rows(HOSTILE, "model_quality", "precision", healthy)
         + metric_rows("__product__", "business", "daily_active_users", [100] * 10)
@@ -75,6 +122,22 @@ def report_input() -> ReportInput:
     )
     results = [breach("spam_filter", "precision", day, 0.6, version="v3") for day in DAYS[6:]] + [
         breach("spam_filter", "psi", DAYS[-1], 0.4, severity="warn", feature="length"),
+        # Link verdicts over days 3..10: consistent, then the layers diverge
+        # (precision up, tickets up) on days 7-8 and regress together after.
+        *[link_result(day, "consistent") for day in DAYS[2:6]],
+        *[link_result(day, "diverged", model_after=0.95, business_after=3.0) for day in DAYS[6:8]],
+        *[link_result(day, "regressed_together", 0.6, 3.0) for day in DAYS[8:]],
+        CheckResult(
+            check="link",
+            status=Status.NOT_EVALUATED,
+            severity="error",
+            message="link feed_latency->conversion: not evaluated, no series for "
+            "home_feed latency_p95_ms",
+            model="home_feed",
+            model_version="__all__",
+            segment="__all__",
+            metric="feed_latency->conversion",
+        ),
         CheckResult(
             check="threshold",
             status=Status.PASSED,
@@ -185,7 +248,7 @@ def test_every_published_layer_shows_up(html):
     titles = json.dumps(specs(html), ensure_ascii=False)
     assert "spam_filter: Model quality" in titles
     assert "spam_filter: Business outcomes" in titles
-    assert "spam_filter: drift psi (features × days)" in titles
+    assert "spam_filter: drift verdict and psi (features × days)" in titles
     assert "spam_filter: divergence flags of the links" in titles
     assert "home_feed: Feedback loop" in titles
     assert "spam_filter: threshold curve" in titles
@@ -199,6 +262,60 @@ def test_every_published_layer_shows_up(html):
     assert {v["v"] for v in values} == {"all versions", "v3"}
     # What moved with the breach: the business metric, before vs since.
     assert "support_tickets_per_1k_users" in html and "+150.0%" in html
+
+
+def spec_with_title(html: str, title: str) -> dict:
+    found = [s for s in specs(html) if title in json.dumps(s.get("title", ""), ensure_ascii=False)]
+    assert len(found) == 1, [s.get("title") for s in specs(html)]
+    return found[0]
+
+
+def test_flag_strip_is_built_from_the_link_check_results(html):
+    spec = spec_with_title(html, "spam_filter: divergence flags of the links")
+    cells = data_values(spec)
+    label = "spam_filter precision → __product__ support_tickets_per_1k_users_false_block"
+    assert {c["l"] for c in cells} == {label}
+    verdicts = {c["d"]: c["v"] for c in cells}
+    # The window is the days the link check judged; one cell per day.
+    assert sorted(verdicts) == DAYS[2:]
+    assert verdicts[DAYS[2]] == "consistent"
+    assert verdicts[DAYS[6]] == verdicts[DAYS[7]] == "diverged"
+    assert verdicts[DAYS[-1]] == "regressed together"
+    diverged = next(c for c in cells if c["d"] == DAYS[6])
+    assert diverged["mm"] == "spam_filter precision: 0.9 → 0.95, +5.6%; noise ±0.01"
+    assert diverged["bm"].startswith("__product__ support_tickets_per_1k_users_false_block: 2 → 3")
+    assert "error breach" in diverged["r"]
+    # A link that could not be evaluated is a grey row, never a pass; its
+    # label comes from links.yml since the result carries no details.
+    home = data_values(spec_with_title(html, "home_feed: divergence flags of the links"))
+    assert {c["v"] for c in home} == {"not evaluated"}
+    assert {c["l"] for c in home} == {"home_feed latency_p95_ms → home_feed conversion_rate"}
+    assert len(home) == len(DAYS[2:])
+    assert all("no series for home_feed latency_p95_ms" in c["r"] for c in home)
+    # Nothing else draws flags (no metric-based strip any more).
+    assert "precision_tickets_divergence" not in html
+
+
+def test_drift_verdict_sits_on_the_psi_heat_map(html):
+    spec = spec_with_title(html, "spam_filter: drift verdict and psi (features × days)")
+    values = data_values(spec)
+    verdicts = {v["d"]: (v["v"], v["f"]) for v in values if v.get("row") == "drift verdict"}
+    assert sorted(verdicts) == DAYS
+    assert verdicts[DAYS[0]] == ("not_evaluated", "")
+    assert verdicts[DAYS[1]] == ("none", "")
+    assert verdicts[DAYS[6]] == ("concept_drift", "")
+    assert all(verdicts[d] == ("data_drift", "domain") for d in DAYS[7:])
+    # The PSI cells share the day axis below the strip.
+    cells = [v for v in values if "f" in v and "y" in v]
+    assert {c["f"] for c in cells} == {"length", "domain"}
+    text = json.dumps(spec)
+    for name in ("data_drift", "concept_drift", "label_drift", "none", "not_evaluated"):
+        assert f'"{name}"' in text  # the legend names every verdict
+    # The verdict metrics are not drawn as heat maps of their own; the
+    # per-model signal is a trend.
+    titles = json.dumps([s.get("title") for s in specs(html)], ensure_ascii=False)
+    assert "drift data_drift_detected" not in titles
+    assert "spam_filter: drift signals" in titles
 
 
 def test_written_report_is_small_and_self_contained(report_input, tmp_path):

@@ -1,11 +1,14 @@
 """Build the run's HTML report from a ReportInput: an overview per model
 (status, what broke and since when), both layers side by side as daily
-trends with the declared bounds, the threshold curve, drift heat maps,
-divergence flags, and every failing check with its numbers and links.
+trends with the declared bounds, the threshold curve, drift heat maps with
+the day's drift verdict, the divergence flags of the links, and every
+failing check with its numbers and links.
 
 It renders values and computes nothing that could disagree with the checks:
 statuses and incidents come from the CheckResults (summary.incidents), the
-bounds from thresholds.yml, the numbers from metrics_daily. Every string from
+link verdicts from the link CheckResults (checks/links.py), the bounds from
+thresholds.yml, the numbers and the drift verdict (its three published 0/1
+metrics) from metrics_daily. Every string from
 the data goes through Jinja's autoescaping (HTML) or a JSON encoding that
 cannot close a <script> element (chart specs)."""
 
@@ -21,7 +24,10 @@ import jinja2
 import pandas as pd
 from markupsafe import Markup
 
+from python_checks.checks.links import CHECK as LINK_CHECK
 from python_checks.config import Rule
+from python_checks.errors import ConfigError
+from python_checks.links_config import load_links
 from python_checks.report import charts
 from python_checks.report.data import ReportInput
 from python_checks.report.template import TEMPLATE
@@ -44,9 +50,23 @@ LAYER_TITLES = {
 STATUS_ORDER = ("error", "warn", "not evaluated", "ok")
 
 
-def is_flag_metric(name: str) -> bool:
-    """Divergence flags of the links (any layer): shown as a flag strip."""
-    return "diverg" in name or name.startswith("link_")
+# The link verdicts of checks/links.py (CheckResult.details["verdict"]) as
+# the flag strip shows them.
+LINK_VERDICTS = {
+    "consistent": "consistent",
+    "diverged": "diverged",
+    "regressed_together": "regressed together",
+}
+LINK_NOT_EVALUATED = "not evaluated"
+# drift_verdict_daily publishes its verdict as three 0/1 metrics; in the
+# order of the mart's drift_verdict macro (the first that is 1 wins; all
+# three null or absent: not_evaluated; otherwise none).
+DRIFT_VERDICT_METRICS = {
+    "data_drift_detected": "data_drift",
+    "concept_drift_detected": "concept_drift",
+    "label_drift_detected": "label_drift",
+}
+VERDICT_MAP_METRIC = "psi"  # the heat map the verdict strip sits on
 
 
 @dataclass
@@ -144,7 +164,7 @@ def _layer_trends(
     specs: _Specs,
     columns: int = 2,
 ) -> Chart | None:
-    rows = frame[(frame["segment"] == ALL) & ~frame["metric_name"].map(is_flag_metric)]
+    rows = frame[frame["segment"] == ALL]
     if rows.empty:
         return None
     rules = [r for r in inp.thresholds.rules if r.model in ("*", model)]
@@ -194,12 +214,43 @@ def _layer_trends(
     return specs.add(charts.trend_grid(series, bounds, hits, title, columns), caption=title)
 
 
+def drift_verdicts(rows: pd.DataFrame) -> pd.DataFrame:
+    """The drift verdict per day from the three published 0/1 metrics of
+    drift_verdict_daily: d (day), v (verdict), f (the drifted feature on a
+    data_drift day, else '')."""
+    part = rows[rows["metric_name"].isin(DRIFT_VERDICT_METRICS)]
+    out = []
+    for day, group in part.groupby("metric_date", sort=True):
+        values = dict(zip(group["metric_name"], group["metric_value"], strict=True))
+        verdict = next((v for m, v in DRIFT_VERDICT_METRICS.items() if values.get(m) == 1), None)
+        if verdict is None:
+            read = [m for m in DRIFT_VERDICT_METRICS if pd.notna(values.get(m))]
+            verdict = "none" if read else "not_evaluated"
+        feature = group.loc[group["metric_name"] == "data_drift_detected", "feature_name"]
+        drifted = feature.iloc[0] if verdict == "data_drift" and len(feature) else ""
+        out.append({"d": str(day)[:10], "v": verdict, "f": drifted})
+    return pd.DataFrame(out, columns=["d", "v", "f"])
+
+
 def _drift_maps(
     inp: ReportInput, model: str, frame: pd.DataFrame, breaches: list[CheckResult], specs: _Specs
 ) -> list[Chart]:
+    """A features × days heat map per drift metric published by feature, the
+    day's drift verdict as a strip above the PSI map (above the first map
+    when there is no PSI, alone when there is no map), and the per-model
+    drift signals (no feature) as trends."""
     out = []
     rows = frame[(frame["model_version"] == ALL) & (frame["segment"] == ALL)]
-    for metric, cells in rows.groupby("metric_name", sort=True):
+    verdicts = drift_verdicts(rows)
+    rows = rows[~rows["metric_name"].isin(DRIFT_VERDICT_METRICS)]
+    by_feature = {
+        metric
+        for metric, cells in rows.groupby("metric_name")
+        if (cells["feature_name"] != "").any()
+    }
+    maps = sorted(by_feature, key=lambda m: (m != VERDICT_MAP_METRIC, m))
+    for index, metric in enumerate(maps):
+        cells = rows[rows["metric_name"] == metric]
         hit = {
             (r.feature, r.metric_date[:10])
             for r in breaches
@@ -214,10 +265,124 @@ def _drift_maps(
                 "x": [int((f, d) in hit) for f, d in zip(cells["feature_name"], days, strict=True)],
             }
         )
-        labels = [b["label"] for b in _bound_rows(list(inp.thresholds.rules), model, metric)]
-        title = f"{model}: drift {metric} (features × days)"
-        out.append(specs.add(charts.heat_map(table, title, "; ".join(labels)), caption=title))
+        labels = "; ".join(
+            b["label"] for b in _bound_rows(list(inp.thresholds.rules), model, metric)
+        )
+        if index == 0 and not verdicts.empty:
+            title = f"{model}: drift verdict and {metric} (features × days)"
+            chart = charts.drift_map(table, verdicts, title, labels)
+        else:
+            title = f"{model}: drift {metric} (features × days)"
+            chart = charts.heat_map(table, title, labels)
+        out.append(specs.add(chart, caption=title))
+    if not maps and not verdicts.empty:
+        title = f"{model}: drift verdict"
+        out.append(specs.add(charts.drift_map(pd.DataFrame(), verdicts, title), caption=title))
+    signals = rows[~rows["metric_name"].isin(by_feature)]
+    if not signals.empty:
+        chart = _layer_trends(inp, model, "drift signals", signals, breaches, specs, columns=4)
+        if chart:
+            out.append(chart)
     return out
+
+
+def _movement_text(details: dict, layer: str) -> str:
+    before, after = details.get(f"{layer}_before"), details.get(f"{layer}_after")
+    if before is None or after is None:
+        return "n/a"
+    name = details.get(f"{layer}_metric", layer)
+    relative = f", {(after - before) / abs(before):+.1%}" if before else ""
+    noise = details.get(f"{layer}_noise")
+    noise_text = f"; noise ±{noise:.3g}" if noise is not None else ""
+    return f"{name}: {_fmt(before)} → {_fmt(after)}{relative}{noise_text}"
+
+
+def _declared_link_labels() -> dict[str, str]:
+    """Link name → "<model metric> → <business metric>" from links.yml, for
+    links whose every result is `not evaluated` (those carry no details)."""
+    try:
+        declared = load_links().links
+    except (ConfigError, OSError):
+        return {}
+    return {link.name: f"{link.model.label} → {link.business.label}" for link in declared}
+
+
+def link_cells(inp: ReportInput, window: list[str]) -> dict[str, pd.DataFrame]:
+    """Per model, the flag strip's cells from the link CheckResults
+    (checks/links.py): one row per link, one cell per day of the window:
+    the day's verdict, or `not evaluated` where the link has no result that
+    day (a missing series, too few days in a window)."""
+    mine = [r for r in inp.results if r.check == LINK_CHECK]
+    if not mine:
+        return {}
+    declared = _declared_link_labels()
+    out = {}
+    for model in dict.fromkeys(r.model for r in mine):
+        rows = []
+        links = [r for r in mine if r.model == model]
+        for name in dict.fromkeys(r.metric for r in links):
+            results = [r for r in links if r.metric == name]
+            by_day = {r.metric_date[:10]: r for r in results if r.metric_date}
+            label = next(
+                (
+                    f"{r.details['model_metric']} → {r.details['business_metric']}"
+                    for r in results
+                    if r.details.get("model_metric") and r.details.get("business_metric")
+                ),
+                declared.get(name, name),
+            )
+            skipped = next(
+                (r.message for r in results if r.status is Status.NOT_EVALUATED),
+                "no verdict this day: too few days with both series in a window",
+            )
+            for day in window:
+                result = by_day.get(day)
+                if result is None or result.status is Status.NOT_EVALUATED:
+                    rows.append(
+                        {
+                            "l": label,
+                            "d": day,
+                            "v": LINK_NOT_EVALUATED,
+                            "mm": "",
+                            "bm": "",
+                            "r": skipped,
+                        }
+                    )
+                    continue
+                details = result.details
+                rho = details.get("rank_correlation")
+                note = [f"{result.severity} breach" if result.status is Status.BREACHED else "ok"]
+                note.append(
+                    "rank correlation n/a" if rho is None else f"rank correlation {rho:+.2f}"
+                )
+                if details.get("model_source") not in (None, "", "metrics_daily"):
+                    note.append(f"model series from {details['model_source']}")
+                rows.append(
+                    {
+                        "l": label,
+                        "d": day,
+                        "v": LINK_VERDICTS.get(details.get("verdict"), LINK_NOT_EVALUATED),
+                        "mm": _movement_text(details, "model"),
+                        "bm": _movement_text(details, "business"),
+                        "r": "; ".join(note),
+                    }
+                )
+        out[model] = pd.DataFrame(rows, columns=["l", "d", "v", "mm", "bm", "r"])
+    return out
+
+
+def _link_window(inp: ReportInput, frame: pd.DataFrame) -> list[str]:
+    """The days the link checks judged (their evaluation window); the last
+    evaluation_window_days of metrics_daily when none was judged."""
+    days = sorted(
+        {r.metric_date[:10] for r in inp.results if r.check == LINK_CHECK and r.metric_date}
+    )
+    if days:
+        return days
+    if frame.empty:
+        return []
+    n_days = int(inp.thresholds.settings.get("evaluation_window_days", 14))
+    return sorted(set(frame["metric_date"]))[-n_days:]
 
 
 def _moved_with(frame: pd.DataFrame, model: str, since: str) -> list[dict]:
@@ -326,6 +491,7 @@ def build_html(inp: ReportInput, report_dir: Path) -> str:
     folded = incidents(sliced)
     links = _Links(inp, report_dir)
     specs = _Specs()
+    flag_cells = link_cells(inp, _link_window(inp, frame))
 
     models = sorted(set(frame["model_name"]) if not frame.empty else set())
     models += sorted({r.model for r in results if r.model and r.model != "*"} - set(models))
@@ -376,25 +542,11 @@ def build_html(inp: ReportInput, report_dir: Path) -> str:
                 if chart:
                     section.full.append((layer, chart))
             section.drift = _drift_maps(inp, model, mine[mine["layer"] == "drift"], sliced, specs)
-            flags = mine[mine["metric_name"].map(is_flag_metric) & (mine["model_version"] == ALL)]
-            flags = flags[flags["segment"] == ALL]
-            if not flags.empty:
-                table = pd.DataFrame(
-                    {
-                        "m": [
-                            _metric_label(m, f)
-                            for m, f in zip(
-                                flags["metric_name"], flags["feature_name"], strict=True
-                            )
-                        ],
-                        "d": flags["metric_date"],
-                        "y": flags["metric_value"],
-                    }
-                )
-                section.flags = specs.add(
-                    charts.flag_strip(table, f"{model}: divergence flags of the links"),
-                    caption="divergence flags",
-                )
+        if model in flag_cells:
+            section.flags = specs.add(
+                charts.link_flags(flag_cells[model], f"{model}: divergence flags of the links"),
+                caption="divergence flags of the links",
+            )
         curve = inp.threshold_curve
         if not curve.empty and model in set(curve["model_name"]):
             rows = curve[curve["model_name"] == model]

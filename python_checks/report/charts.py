@@ -3,8 +3,9 @@ by vl-convert. Each function takes small, already-aggregated frames from
 metrics_daily and returns a Vega spec (a dict) with its data inline.
 
 The charts read whatever metrics exist: a trend grid per (model, layer), a
-heat map for layer `drift`, a flag strip for any metric whose name says it
-is a divergence flag, and the threshold curve. Data values are rounded to 6
+heat map for layer `drift` with the day's drift verdict above it, the link
+verdicts (from the link CheckResults) as a flag strip, and the threshold
+curve. Data values are rounded to 6
 significant digits, which is more than a chart can show and keeps the file
 small.
 """
@@ -36,6 +37,12 @@ SERIES_COLORS = (
 )
 PANEL_WIDTH = 230
 PANEL_HEIGHT = 110
+# Verdict colours: red/purple where the layers part, grey where nothing could be read.
+LINK_VERDICTS = ("consistent", "diverged", "regressed together", "not evaluated")
+LINK_COLORS = ("#a9dfbf", ERROR_COLOR, "#6c3483", "#d0d3d4")
+DRIFT_VERDICTS = ("none", "data_drift", "concept_drift", "label_drift", "not_evaluated")
+DRIFT_COLORS = ("#a9dfbf", "#d35400", "#8e44ad", "#2980b9", "#d0d3d4")
+DAY_STEP = 14
 
 
 def _round(value) -> float | None:
@@ -154,11 +161,7 @@ def trend_grid(
     )
 
 
-def heat_map(cells: pd.DataFrame, title: str, bound_label: str = "") -> alt.Chart:
-    """Features × days for one drift metric; breached cells outlined.
-
-    cells: f (feature), d (day, ISO), y (value), x (1 when breached)
-    """
+def _heat_layer(cells: pd.DataFrame) -> alt.LayerChart:
     rows = [
         {"f": r.f, "d": r.d, "y": _round(r.y), "x": int(r.x)} for r in cells.itertuples(index=False)
     ]
@@ -177,39 +180,109 @@ def heat_map(cells: pd.DataFrame, title: str, bound_label: str = "") -> alt.Char
     outline = base.transform_filter("datum.x === 1").mark_rect(
         fill=None, stroke=ERROR_COLOR, strokeWidth=2
     )
-    subtitle = [f"declared bound {bound_label}; breached cells outlined"] if bound_label else []
-    return alt.layer(rect, outline).properties(
-        title=alt.TitleParams(title, subtitle=subtitle),
-        width=alt.Step(14),
-        height=alt.Step(16),
+    return alt.layer(rect, outline).properties(width=alt.Step(DAY_STEP), height=alt.Step(16))
+
+
+def _heat_subtitle(bound_label: str) -> list[str]:
+    return [f"declared bound {bound_label}; breached cells outlined"] if bound_label else []
+
+
+def heat_map(cells: pd.DataFrame, title: str, bound_label: str = "") -> alt.LayerChart:
+    """Features × days for one drift metric; breached cells outlined.
+
+    cells: f (feature), d (day, ISO), y (value), x (1 when breached)
+    """
+    return _heat_layer(cells).properties(
+        title=alt.TitleParams(title, subtitle=_heat_subtitle(bound_label))
     )
 
 
-def flag_strip(flags: pd.DataFrame, title: str) -> alt.Chart:
-    """Divergence flags of the links per day: red where the flag is raised.
+def link_flags(cells: pd.DataFrame, title: str) -> alt.Chart:
+    """The link checks of one model: one row per link, one cell per day of
+    the evaluation window, coloured by the day's verdict; the tooltip has
+    how each layer moved (mean of the later window vs the earlier one).
 
-    flags: m (metric), d (day, ISO), y (value; non-zero = raised)
+    cells: l (link label), d (day, ISO), v (one of LINK_VERDICTS),
+           mm (model layer movement), bm (business layer movement), r (note)
     """
-    rows = [{"m": r.m, "d": r.d, "y": _round(r.y)} for r in flags.itertuples(index=False)]
+    rows = [
+        {"l": r.l, "d": r.d, "v": r.v, "mm": r.mm, "bm": r.bm, "r": r.r}
+        for r in cells.itertuples(index=False)
+    ]
     return (
         alt.Chart(alt.Data(values=rows))
-        .transform_calculate(raised="datum.y != null && datum.y != 0 ? 'raised' : 'ok'")
-        .mark_rect()
+        .mark_rect(stroke="#ffffff", strokeWidth=1)
         .encode(
             x=alt.X("d:O", title=None, axis=alt.Axis(labelAngle=-60)),
-            y=alt.Y("m:N", title=None),
-            color=alt.Color(
-                "raised:N",
+            y=alt.Y(
+                "l:N",
                 title=None,
-                scale=alt.Scale(domain=["ok", "raised"], range=["#d5e8d4", ERROR_COLOR]),
+                sort=list(dict.fromkeys(cells["l"])),
+                axis=alt.Axis(labelLimit=480),
+            ),
+            color=alt.Color(
+                "v:N",
+                title="verdict",
+                legend=alt.Legend(orient="top"),
+                scale=alt.Scale(domain=list(LINK_VERDICTS), range=list(LINK_COLORS)),
             ),
             tooltip=[
-                alt.Tooltip("m:N", title="flag"),
+                alt.Tooltip("l:N", title="link"),
                 alt.Tooltip("d:N", title="day"),
-                alt.Tooltip("y:Q", title="value", format=".4g"),
+                alt.Tooltip("v:N", title="verdict"),
+                alt.Tooltip("mm:N", title="model layer"),
+                alt.Tooltip("bm:N", title="business layer"),
+                alt.Tooltip("r:N", title="note"),
             ],
         )
-        .properties(title=title, width=alt.Step(14), height=alt.Step(16))
+        .properties(title=title, width=alt.Step(DAY_STEP), height=alt.Step(18))
+    )
+
+
+def _verdict_strip(verdicts: pd.DataFrame) -> alt.Chart:
+    rows = [
+        {"d": r.d, "v": r.v, "f": r.f, "row": "drift verdict"}
+        for r in verdicts.itertuples(index=False)
+    ]
+    return (
+        alt.Chart(alt.Data(values=rows))
+        .mark_rect(stroke="#ffffff", strokeWidth=1)
+        .encode(
+            x=alt.X("d:O", title=None, axis=alt.Axis(labels=False, ticks=False, domain=False)),
+            y=alt.Y("row:N", title=None),
+            color=alt.Color(
+                "v:N",
+                title="drift verdict",
+                legend=alt.Legend(orient="top"),
+                scale=alt.Scale(domain=list(DRIFT_VERDICTS), range=list(DRIFT_COLORS)),
+            ),
+            tooltip=[
+                alt.Tooltip("d:N", title="day"),
+                alt.Tooltip("v:N", title="drift verdict"),
+                alt.Tooltip("f:N", title="drifted feature"),
+            ],
+        )
+        .properties(width=alt.Step(DAY_STEP), height=alt.Step(16))
+    )
+
+
+def drift_map(
+    cells: pd.DataFrame, verdicts: pd.DataFrame, title: str, bound_label: str = ""
+) -> alt.TopLevelMixin:
+    """The drift verdict per day (data_drift, concept_drift, label_drift,
+    none, not_evaluated) as a strip above the features × days heat map of
+    one drift metric, on one shared day axis.
+
+    cells:    as heat_map (may be empty: the strip alone)
+    verdicts: d (day, ISO), v (one of DRIFT_VERDICTS), f (drifted feature or '')
+    """
+    strip = _verdict_strip(verdicts)
+    if cells.empty:
+        return strip.properties(title=title)
+    return (
+        alt.vconcat(strip, _heat_layer(cells), spacing=4)
+        .resolve_scale(x="shared", color="independent")
+        .properties(title=alt.TitleParams(title, subtitle=_heat_subtitle(bound_label)))
     )
 
 
