@@ -1,8 +1,9 @@
 """The report in a real browser: generate the precision_drop scenario, run the
 nightly job, open report.html in headless Chromium (Debian's chromium and
 chromium-driver, `make install-browser`) and check that every chart was
-drawn by Vega (an SVG of non-zero size), that the console has no error and
-that the failing check (spam_filter v3 precision) is on the page. The
+drawn by Vega (an SVG of non-zero size), that the console has no error,
+that the failing check (spam_filter v3 precision) is on the page and that
+the link flags and the drift verdict strip are drawn. The
 screenshot is left as a CI artifact: <reports>/report.png, where reports is
 MPM_BROWSER_ARTIFACTS when set (.ci/run sets it), else a temp folder."""
 
@@ -104,6 +105,19 @@ def test_report_renders_charts_and_shows_the_failing_check(precision_drop_report
         assert svg.size["width"] > 50 and svg.size["height"] > 50, chart.get_attribute("data-spec")
         # Vega drew marks, not just an empty canvas.
         assert svg.find_elements(By.CSS_SELECTOR, "path, rect, line")
+
+    # The link verdicts (from the link CheckResults) and the drift verdict
+    # strip are drawn: the spam link's row, the verdict legends.
+    flags = browser.find_elements(
+        By.CSS_SELECTOR, 'div.chart[data-caption="divergence flags of the links"]'
+    )
+    flag_text = " ".join(f.text for f in flags)
+    assert "spam_filter precision → __product__ support_tickets_per_1k_users_false_block" in (
+        flag_text
+    ), flag_text
+    assert "regressed together" in flag_text
+    drift = browser.find_elements(By.CSS_SELECTOR, 'div.chart[data-caption*="drift verdict"]')
+    assert drift and all("concept_drift" in d.text for d in drift)
 
     errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
     assert errors == [], errors

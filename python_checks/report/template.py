@@ -120,8 +120,10 @@ details summary{cursor:pointer}
 {% endfor %}
 </div>
 {% if s.curve %}<h3>Threshold curve</h3><div class="chart" data-spec="{{ s.curve.spec_id }}"></div><p class="small">{{ s.curve_note }}</p>{% endif %}
-{% if s.flags %}<h3>Divergence flags of the links</h3><div class="chart" data-spec="{{ s.flags.spec_id }}"></div>{% endif %}
-{% if s.drift %}<h3>Drift</h3>{% for c in s.drift %}<div class="chart" data-spec="{{ c.spec_id }}"></div>{% endfor %}{% endif %}
+{% if s.flags %}<h3>Divergence flags of the links</h3><div class="chart" data-spec="{{ s.flags.spec_id }}" data-caption="{{ s.flags.caption }}"></div>
+<p class="small">One row per declared link (expectations/links.yml), one cell per day the link check judged: <b>diverged</b> (one layer better beyond its noise, the other worse), <b>regressed together</b> (both worse: the model regression reached users), consistent, or not evaluated (a series missing, too few days); hover a cell for how each layer moved.</p>{% endif %}
+{% if s.drift %}<h3>Drift</h3>{% for c in s.drift %}<div class="chart" data-spec="{{ c.spec_id }}" data-caption="{{ c.caption }}"></div>{% endfor %}
+<p class="small">The top row is the day's drift verdict (drift_verdict_daily): data_drift (an input moved; hover for the feature), concept_drift (inputs held, quality fell), label_drift, none, not_evaluated.</p>{% endif %}
 {% for title, c in s.full %}<h3>{{ title }}</h3><div class="chart" data-spec="{{ c.spec_id }}"></div>{% endfor %}
 </section>
 {% endfor %}
