@@ -100,7 +100,7 @@ def report_input() -> ReportInput:
         + metric_rows("spam_filter", "drift", "max_feature_psi", [0.02] * 7 + [0.4] * 3)
         # The drift verdict as drift_verdict_daily publishes it: data drift
         # (on `domain`) from day 8, concept drift on day 7, nothing readable
-        # on day 1.
+        # on day 1, no label signal on day 2.
         + [
             # data_drift_detected carries the drifted feature as feature_name.
             dict(row, feature_name="domain" if row["metric_value"] == 1 else "")
@@ -111,7 +111,7 @@ def report_input() -> ReportInput:
         + metric_rows(
             "spam_filter", "drift", "concept_drift_detected", [None] + [0] * 5 + [1, 0, 0, 0]
         )
-        + metric_rows("spam_filter", "drift", "label_drift_detected", [None] + [0] * 9)
+        + metric_rows("spam_filter", "drift", "label_drift_detected", [None] * 2 + [0] * 8)
         + metric_rows("home_feed", "feedback_loop", "catalog_coverage_at_10", healthy)
         + metric_rows(HOSTILE, "model_quality", "precision", healthy)
         + metric_rows("__product__", "business", "daily_active_users", [100] * 10)
@@ -303,6 +303,9 @@ def test_drift_verdict_sits_on_the_psi_heat_map(html):
     assert sorted(verdicts) == DAYS
     assert verdicts[DAYS[0]] == ("not_evaluated", "")
     assert verdicts[DAYS[1]] == ("none", "")
+    notes = {v["d"]: v["n"] for v in values if v.get("row") == "drift verdict"}
+    # Day 2 reads none, but its label signal was not readable.
+    assert notes[DAYS[1]] == "not readable: label_drift" and notes[DAYS[2]] == ""
     assert verdicts[DAYS[6]] == ("concept_drift", "")
     assert all(verdicts[d] == ("data_drift", "domain") for d in DAYS[7:])
     # The PSI cells share the day axis below the strip.

@@ -217,7 +217,8 @@ def _layer_trends(
 def drift_verdicts(rows: pd.DataFrame) -> pd.DataFrame:
     """The drift verdict per day from the three published 0/1 metrics of
     drift_verdict_daily: d (day), v (verdict), f (the drifted feature on a
-    data_drift day, else '')."""
+    data_drift day, else ''), n (on a `none` day, the signals that could not
+    be read)."""
     part = rows[rows["metric_name"].isin(DRIFT_VERDICT_METRICS)]
     out = []
     for day, group in part.groupby("metric_date", sort=True):
@@ -228,8 +229,12 @@ def drift_verdicts(rows: pd.DataFrame) -> pd.DataFrame:
             verdict = "none" if read else "not_evaluated"
         feature = group.loc[group["metric_name"] == "data_drift_detected", "feature_name"]
         drifted = feature.iloc[0] if verdict == "data_drift" and len(feature) else ""
-        out.append({"d": str(day)[:10], "v": verdict, "f": drifted})
-    return pd.DataFrame(out, columns=["d", "v", "f"])
+        # A `none` day may rest on signals the mart could not read (labels
+        # not mature yet): said in the tooltip, the verdict stays the mart's.
+        unread = [v for m, v in DRIFT_VERDICT_METRICS.items() if pd.isna(values.get(m))]
+        note = f"not readable: {', '.join(unread)}" if unread and verdict == "none" else ""
+        out.append({"d": str(day)[:10], "v": verdict, "f": drifted, "n": note})
+    return pd.DataFrame(out, columns=["d", "v", "f", "n"])
 
 
 def _drift_maps(
@@ -542,7 +547,7 @@ def build_html(inp: ReportInput, report_dir: Path) -> str:
                 if chart:
                     section.full.append((layer, chart))
             section.drift = _drift_maps(inp, model, mine[mine["layer"] == "drift"], sliced, specs)
-        if model in flag_cells:
+        if model in flag_cells and not flag_cells[model].empty:
             section.flags = specs.add(
                 charts.link_flags(flag_cells[model], f"{model}: divergence flags of the links"),
                 caption="divergence flags of the links",

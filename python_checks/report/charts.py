@@ -241,7 +241,7 @@ def link_flags(cells: pd.DataFrame, title: str) -> alt.Chart:
 
 def _verdict_strip(verdicts: pd.DataFrame) -> alt.Chart:
     rows = [
-        {"d": r.d, "v": r.v, "f": r.f, "row": "drift verdict"}
+        {"d": r.d, "v": r.v, "f": r.f, "n": r.n, "row": "drift verdict"}
         for r in verdicts.itertuples(index=False)
     ]
     return (
@@ -260,6 +260,7 @@ def _verdict_strip(verdicts: pd.DataFrame) -> alt.Chart:
                 alt.Tooltip("d:N", title="day"),
                 alt.Tooltip("v:N", title="drift verdict"),
                 alt.Tooltip("f:N", title="drifted feature"),
+                alt.Tooltip("n:N", title="note"),
             ],
         )
         .properties(width=alt.Step(DAY_STEP), height=alt.Step(16))
@@ -274,7 +275,8 @@ def drift_map(
     one drift metric, on one shared day axis.
 
     cells:    as heat_map (may be empty: the strip alone)
-    verdicts: d (day, ISO), v (one of DRIFT_VERDICTS), f (drifted feature or '')
+    verdicts: d (day, ISO), v (one of DRIFT_VERDICTS), f (drifted feature or ''),
+              n (note: signals that could not be read, or '')
     """
     strip = _verdict_strip(verdicts)
     if cells.empty:
