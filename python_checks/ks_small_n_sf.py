@@ -4,12 +4,12 @@ as a table of polynomial pieces: seeds/ks_small_n_sf.csv.
 Why: the contract's `ks_pvalue` is scipy's ks_2samp(..., method='asymp'),
 i.e. `kstwo.sf(d, n)` at the rounded effective size n. The SQL macro
 `ks_pvalue_asymp` evaluates the Pelz-Good series, which is an expansion in
-1/sqrt(n): it is off by up to 0.03 at n = 2 to 12 and needs n > N0 (below)
-to be within 2e-4 of scipy. SQL has no loop for scipy's exact Durbin
-matrix recursion, but none is needed: for an integer n, P(D_n >= d) is a
-polynomial in d of degree <= n on every interval [j/(2n), (j+1)/(2n)]
-(Durbin's matrix entries are polynomials in h = ceil(nd) - nd, with a
-kink where 2h - 1 changes sign). So each piece is stored once, in the
+1/sqrt(n): it is off by up to 0.027 (n = 3), by more than 1e-3 up to
+n = 12, and needs n > N0 (below) to be within 2e-4 of scipy. SQL has no
+loop for scipy's exact Durbin matrix recursion, but none is needed: for
+an integer n, P(D_n >= d) is a polynomial in d of degree <= n on every
+interval [j/(2n), (j+1)/(2n)] (Durbin's matrix entries are polynomials in
+h = ceil(nd) - nd, with a kink where 2h - 1 changes sign). So each piece is stored once, in the
 local variable u = 2nd - j in [0, 1], and the model evaluates it by Horner.
 
 How: for every n <= N0 and every interval j = 1 .. 2n-1 (nd <= 1/2 is
@@ -20,16 +20,16 @@ where the two one-sided tails cannot both be crossed to 1e-14), fitted by a
 degree-n Chebyshev series, converted to powers of u, and the trailing
 powers dropped while their summed magnitude stays below 1e-13 (u <= 1, so
 that bounds the change), and coefficients below 1e-15 (fitting noise
-around an exact 0) written as 0. Every piece is then checked against scipy at
-random points of its interval and the script fails above 1e-9 (the
-measured error is ~1e-14). The output is deterministic: same scipy, same
+around an exact 0) written as 0. Every piece is then checked against
+scipy at random points of its interval and the script fails above 1e-9
+(the measured error is below 1e-13). The output is deterministic: same scipy, same
 bytes.
 
 N0 = 18, the smallest size above which the macro's Pelz-Good path is
 within 2e-4 of scipy for every d (measured on a dense grid of d, every
 attainable i/(2n) and random points, for each n up to 200 and every 25th
-up to 2000): 2.2e-4 at n = 18, 2.0e-4 at n = 19, 4e-5 at n = 40, 1e-5
-from n = 80, 2.4e-6 at n = 160; it is 0.027 at n = 3.
+up to 2000): 2.2e-4 at n = 18, 2.0e-4 at n = 19, 4.1e-5 at n = 41, below
+1e-5 from n = 77 and 1.3e-6 from n = 201; it is 0.027 at n = 3.
 
 Run: `python -m python_checks.ks_small_n_sf` (writes the seed).
 """
