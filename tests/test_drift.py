@@ -146,6 +146,12 @@ def test_reference_of_a_model_with_a_gap_is_its_first_seven_days_with_data(built
             {"mode": "fixed_range", "start": "2026-01-02", "end": "2026-01-04"},
             lambda day, d: dt.date(2026, 1, 2) <= d <= dt.date(2026, 1, 4),
         ),
+        # one day: model tiny's 5-row reference against its other 5-row day
+        # gives en = 2.5, which must round to 2 (to 3, p is 0.1 off)
+        (
+            {"mode": "fixed_range", "start": "2026-01-04", "end": "2026-01-04"},
+            lambda day, d: d == dt.date(2026, 1, 4),
+        ),
     ],
 )
 def test_other_reference_windows(built, tmp_path, reference, window):
