@@ -247,15 +247,15 @@ def ks_grid(n: int, rng: np.random.Generator, points: int) -> np.ndarray:
     """Statistics to try at effective size n: every piece boundary i/(2n)
     (what equal samples of 2n give; just off it too where the seed's pieces
     apply), attainable values i/(n(n+1)) of samples n + 1 and n(n + 1)
-    (effective size n), random d and random z = sqrt(n) d over the p-values'
-    range."""
+    (effective size n; all of them up to n = 20), random d and random
+    z = sqrt(n) d over the p-values' range."""
     edges = np.arange(0, 2 * n + 1) / (2 * n)
     near = np.concatenate([edges + 1e-12, edges - 1e-12]) if n <= 20 else []
     if n > 200:
         edges = rng.choice(edges, points, replace=False)
     lcm = n * (n + 1)
     attainable = np.arange(0, lcm + 1) / lcm
-    if len(attainable) > points:
+    if n > 20 and len(attainable) > points:
         attainable = rng.choice(attainable, points, replace=False)
     return np.unique(
         np.concatenate(
