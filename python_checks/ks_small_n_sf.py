@@ -31,7 +31,8 @@ attainable i/(2n) and random points, for each n up to 200 and every 25th
 up to 2000): 2.2e-4 at n = 18, 2.0e-4 at n = 19, 4.1e-5 at n = 41, below
 1e-5 from n = 77 and 1.3e-6 from n = 201; it is 0.027 at n = 3.
 
-Run: `python -m python_checks.ks_small_n_sf` (writes the seed).
+Run: `python -m python_checks.ks_small_n_sf` (writes the seed);
+`--measure` redoes the measurement that chose N0 (minutes: scipy is slow).
 """
 
 from __future__ import annotations
@@ -106,11 +107,53 @@ def write(rows: list[tuple[int, int, np.ndarray]], path: Path = SEED) -> int:
     return width
 
 
+def series_errors(sizes: list[int]) -> list[tuple[int, float, float]]:
+    """(n, max |macro ks_pvalue_asymp - kstwo.sf|, the d where) per size, on
+    300 z = sqrt(n) d up to sqrt(18.5), every i/(2n) (at most ~200 of them)
+    and 200 random d, the macro rendered and run on DuckDB."""
+    import duckdb
+    import jinja2
+    import pandas as pd
+
+    macro = (paths.PROJECT_ROOT / "macros" / "drift" / "ks_pvalue_asymp.sql").read_text()
+    module = jinja2.Environment(extensions=["jinja2.ext.do"]).from_string(macro).module
+    expression = module.ks_pvalue_asymp("d", "n")
+    con = duckdb.connect()
+    out = []
+    for n in sizes:
+        d = np.concatenate(
+            [
+                np.linspace(0.005, 4.3, 300) / np.sqrt(n),
+                (np.arange(1, 2 * n) / (2 * n))[:: max(1, n // 100)],
+                np.random.default_rng(n).uniform(0, 1, 200),
+            ]
+        )
+        d = np.unique(d[(d > 0) & (d < 1)])
+        con.register("grid", pd.DataFrame({"n": float(n), "d": d}))
+        got = con.execute(f"select {expression} as p from grid").df()["p"].to_numpy(float)
+        error = np.abs(got - kstwo.sf(d, n))
+        worst = int(np.argmax(error))
+        out.append((n, float(error[worst]), float(d[worst])))
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n0", type=int, default=N0)
     parser.add_argument("--out", type=Path, default=SEED)
+    parser.add_argument(
+        "--measure",
+        action="store_true",
+        help="print the series' error per n (1-200, every 25th to 2000) and the N0 it implies",
+    )
     args = parser.parse_args(argv)
+    if args.measure:
+        errors = series_errors(list(range(1, 201)) + list(range(201, 2001, 25)))
+        for n, error, d in errors:
+            print(f"{n:5d} {error:.3g} at d = {d:.6g}")
+        above = [n for n, error, _ in errors if error > 2e-4]
+        print(f"N0 = {max(above, default=0)} (series within 2e-4 above it)")
+        return 0
     rows = table(args.n0)
     width = write(rows, args.out)
     print(f"{args.out}: {len(rows)} pieces, {width} coefficients each")
