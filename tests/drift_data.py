@@ -2,7 +2,8 @@
 the demo generator: ties at the PSI bin edges, a constant feature, a
 category the reference never saw (and a reference category missing from a
 day), a feature with no values on one day, a 15-row day, a model with a
-day without predictions inside its reference window."""
+day without predictions inside its reference window, a model with tiny
+days (1 to 12 rows) and one with a single prediction."""
 
 from __future__ import annotations
 
@@ -74,6 +75,22 @@ def drift_frames(seed: int = 11) -> dict[str, pd.DataFrame]:
         n = int(rng.integers(40, 120))
         ids = add("reg", "regression", day, n, np.round(rng.lognormal(5, 0.3, n), 0))
         feature(ids, "size", numeric=np.round(rng.normal(100, 15, n)))
+
+    # Tiny days, where ks_pvalue's effective size is 1 to 12 (the exact
+    # small-n pieces): a 30-row reference of small days, then days of
+    # 1, 2, 3, 5, 7 and 12 rows, continuous and heavily tied.
+    sizes = [1, 2, 3, 5, 7, 12, 0, 1, 2, 3, 5, 7, 12]
+    for day, n in enumerate(sizes):
+        if n == 0:
+            continue
+        shift = 0.8 if day >= 7 else 0.0
+        ids = add("tiny", "regression", day, n, rng.normal(shift, 1.0, n))
+        feature(ids, "x_small", numeric=rng.normal(shift, 1.0, n))
+        feature(ids, "x_small_ties", numeric=rng.integers(0, 3, n).astype(float))
+    # One prediction in all: reference and day of one row each, effective
+    # size round(0.5) = 0, where scipy's p-value is nan (published: null).
+    ids = add("single", "regression", 0, 1, np.array([1.0]))
+    feature(ids, "x_one", numeric=np.array([2.0]))
 
     return {
         "predictions": pd.concat(predictions, ignore_index=True),

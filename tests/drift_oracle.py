@@ -21,7 +21,8 @@ def psi_numeric(reference: np.ndarray, current: np.ndarray) -> float:
 
 
 def ks(reference: np.ndarray, current: np.ndarray) -> tuple[float, float]:
-    result = ks_2samp(reference, current, method="asymp")
+    with np.errstate(divide="ignore"):  # effective size 0 (1 row vs 1): nan
+        result = ks_2samp(reference, current, method="asymp")
     return float(result.statistic), float(result.pvalue)
 
 

@@ -59,7 +59,10 @@ def test_every_expected_value_is_published(built):
     merged = expected.merge(
         published, on=["model_name", "metric_date", "feature_name", "metric_name"], how="left"
     )
-    assert merged["metric_value"].notna().all(), merged[merged["metric_value"].isna()]
+    # null exactly where scipy gives nan (ks_pvalue at effective size 0)
+    mismatch = merged["metric_value"].isna() != merged["expected"].isna()
+    assert not mismatch.any(), merged[mismatch]
+    assert merged["expected"].isna().sum() == 2  # model single: its feature and prediction
     assert len(expected) > 200
 
 
@@ -80,8 +83,28 @@ def test_ks_pvalue_within_1e_3_of_scipy_asymp(built):
     merged = expected[expected.metric_name == "ks_pvalue"].merge(
         published, on=["model_name", "metric_date", "feature_name", "metric_name"]
     )
+    merged = merged[merged.expected.notna()]
     error = (merged.metric_value - merged.expected).abs()
     assert error.max() <= PVALUE_ABSOLUTE, merged.loc[error.idxmax()]
+
+
+def test_ks_pvalue_on_tiny_days_is_scipys_exactly(built):
+    """Days of 1, 2, 3, 5, 7 and 12 rows against a 31-row reference: the
+    effective size is 1 to 9, where the exact pieces of the seed apply (the
+    series alone was up to 0.03 off there); a single row against itself
+    (effective size 0) is null, as scipy's nan."""
+    _, published, expected, _ = built
+    on = ["model_name", "metric_date", "feature_name", "metric_name"]
+    merged = expected[expected.metric_name == "ks_pvalue"].merge(published, on=on)
+    tiny = merged[merged.model_name == "tiny"]
+    assert set(tiny.sample_size) == {1, 2, 3, 5, 7, 12}
+    assert tiny.metric_value.notna().all()
+    error = (tiny.metric_value - tiny.expected).abs()
+    assert error.max() <= 1e-9, tiny.loc[error.idxmax()]
+    assert tiny.metric_value.nunique() > 10  # not all 1.0: the days moved
+    single = merged[merged.model_name == "single"]
+    assert len(single) == 2 and single.metric_value.isna().all()
+    assert single.expected.isna().all()
 
 
 def test_shifted_inputs_show_as_drift(built):
@@ -122,6 +145,12 @@ def test_reference_of_a_model_with_a_gap_is_its_first_seven_days_with_data(built
         (
             {"mode": "fixed_range", "start": "2026-01-02", "end": "2026-01-04"},
             lambda day, d: dt.date(2026, 1, 2) <= d <= dt.date(2026, 1, 4),
+        ),
+        # one day: model tiny's 5-row reference against its other 5-row day
+        # gives en = 2.5, which must round to 2 (to 3, p is 0.1 off)
+        (
+            {"mode": "fixed_range", "start": "2026-01-04", "end": "2026-01-04"},
+            lambda day, d: d == dt.date(2026, 1, 4),
         ),
     ],
 )
@@ -183,25 +212,104 @@ def test_other_reference_windows(built, tmp_path, reference, window):
 
 # ---------- the asymptotic p-value itself, over a grid, against kstwo.sf
 
+SMALL_N_SEED = paths.PROJECT_ROOT / "seeds" / "ks_small_n_sf.csv"
 
-def test_ks_pvalue_macro_over_a_grid(tmp_path):
+
+def ks_pvalue_sql(n: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """The model's p-value expression (macro ks_pvalue, the seed left-joined
+    on the macro's interval) on DuckDB for each (n, d)."""
     import duckdb
-
-    macro = (paths.PROJECT_ROOT / "macros" / "drift" / "ks_pvalue_asymp.sql").read_text()
     import jinja2
 
-    env = jinja2.Environment(extensions=["jinja2.ext.do"])
-    module = env.from_string(macro).module
-    grid = [
-        (n, d) for n in (13, 20, 50, 141, 500, 2625, 20000) for d in np.linspace(0.001, 0.99, 60)
-    ]
-    frame = pd.DataFrame(grid, columns=["n", "d"])
+    macros = "\n".join(
+        (paths.PROJECT_ROOT / "macros" / "drift" / name).read_text()
+        for name in ("ks_pvalue_asymp.sql", "ks_pvalue.sql")
+    )
+    module = jinja2.Environment(extensions=["jinja2.ext.do"]).from_string(macros).module
+    frame = pd.DataFrame({"i": np.arange(len(d)), "n": np.asarray(n, float), "d": d})
     con = duckdb.connect()
     con.register("grid", frame)
-    sql = f"select n, d, {module.ks_pvalue_asymp('d', 'n')} as p from grid"
-    out = con.execute(sql).df()
-    expected = kstwo.sf(out.d, out.n)
-    assert np.max(np.abs(out.p - expected)) <= PVALUE_ABSOLUTE
+    con.execute(
+        f"create table piece as select * from read_csv('{SMALL_N_SEED}', header = true, "
+        "columns = {'n': 'bigint', 'interval_index': 'bigint', "
+        + ", ".join(f"'c{i}': 'double'" for i in range(int(module.ks_sf_width())))
+        + "})"
+    )
+    sql = (
+        f"select grid.i, {module.ks_pvalue('grid.d', 'grid.n', 'piece')} as p from grid "
+        "left join piece on cast(grid.n as bigint) = piece.n "
+        f"and {module.ks_sf_interval('grid.d', 'grid.n')} = piece.interval_index order by grid.i"
+    )
+    return con.execute(sql).df()["p"].to_numpy(dtype=float, na_value=np.nan)
+
+
+def ks_grid(n: int, rng: np.random.Generator, points: int) -> np.ndarray:
+    """Statistics to try at effective size n: every piece boundary i/(2n)
+    (what equal samples of 2n give; just off it too where the seed's pieces
+    apply), attainable values i/(n(n+1)) of samples n + 1 and n(n + 1)
+    (effective size n; all of them up to n = 20), random d and random
+    z = sqrt(n) d over the p-values' range."""
+    edges = np.arange(0, 2 * n + 1) / (2 * n)
+    near = np.concatenate([edges + 1e-12, edges - 1e-12]) if n <= 20 else []
+    if n > 200:
+        edges = rng.choice(edges, points, replace=False)
+    lcm = n * (n + 1)
+    attainable = np.arange(0, lcm + 1) / lcm
+    if n > 20 and len(attainable) > points:
+        attainable = rng.choice(attainable, points, replace=False)
+    return np.unique(
+        np.concatenate(
+            [
+                edges,
+                np.clip(near, 0, 1),
+                attainable,
+                rng.uniform(0, 1, points),
+                rng.uniform(0, 4.3, points) / np.sqrt(n),
+            ]
+        )
+    )
+
+
+def test_ks_small_n_seed_matches_the_macro():
+    header = SMALL_N_SEED.read_text().splitlines()[0].split(",")
+    seed = pd.read_csv(SMALL_N_SEED)
+    width = (paths.PROJECT_ROOT / "macros" / "drift" / "ks_pvalue.sql").read_text()
+    assert "{% macro ks_sf_width() -%}" + str(len(header) - 2) + "{%- endmacro %}" in width
+    assert header[:2] == ["n", "interval_index"]
+    n0 = seed.n.max()
+    # every piece of every n <= N0 is there, once
+    assert len(seed) == n0 * n0 and not seed.duplicated(["n", "interval_index"]).any()
+    assert (seed.groupby("n").interval_index.max() == 2 * np.arange(1, n0 + 1) - 1).all()
+
+
+def test_ks_pvalue_macro_over_a_grid():
+    """Every effective size 1 to 200 and some up to 5000, at every piece
+    boundary, attainable and random statistics: within 1e-3 of scipy
+    everywhere, within 1e-9 where the seed's exact pieces apply."""
+    rng = np.random.default_rng(5)
+    sizes = list(range(1, 201)) + [250, 333, 499, 500, 999, 1000, 2000, 2625, 4999, 5000]
+    grids = [(n, ks_grid(n, rng, 40 if n <= 200 else 300)) for n in sizes]
+    n = np.concatenate([np.full(len(d), k) for k, d in grids])
+    d = np.concatenate([d for _, d in grids])
+    got = ks_pvalue_sql(n, d)
+    expected = kstwo.sf(d, n)
+    error = np.abs(got - expected)
+    worst = int(np.argmax(error))
+    assert error[worst] <= PVALUE_ABSOLUTE, (n[worst], d[worst], got[worst], expected[worst])
+    n0 = pd.read_csv(SMALL_N_SEED).n.max()
+    small = n <= n0
+    assert np.max(error[small]) <= 1e-9
+    assert np.max(error[n > n0]) <= 2e-4  # the series, above the seed
+
+
+def test_ks_pvalue_edges():
+    n = np.array([0, 1, 1, 1, 1, 5, 5, 5, 3, 3, 200, 200, 7])
+    d = np.array([0.5, 0.0, 0.5, 0.75, 1.0, 0.1, 0.05, 1.0, 1 / 3, 2 / 3, 0.0025, 0.999, -0.0])
+    got = ks_pvalue_sql(n, d)
+    assert np.isnan(got[0])  # effective size 0: scipy's nan, null
+    expected = kstwo.sf(d[1:], n[1:])
+    np.testing.assert_allclose(got[1:], expected, rtol=0, atol=1e-12)
+    assert got[4] == 0.0 and got[1] == 1.0 and got[2] == 1.0
 
 
 # ---------- Wilson and Benjamini-Hochberg on hand-computed cases

@@ -1,9 +1,10 @@
 -- Drift of every numeric feature and of the prediction (`__prediction__`)
 -- per model and day against the declared reference (contract section 3):
 -- PSI over the reference deciles, the exact two-sample KS statistic and its
--- asymptotic p-value. Published at the `__all__`/`__all__` rollup. The
--- reference side comes from the drift_reference_* tables, so a day costs
--- one pass over its own rows.
+-- asymptotic p-value (kstwo.sf: the seed's exact pieces for small sizes).
+-- Published at the `__all__`/`__all__` rollup. The reference side comes
+-- from the drift_reference_* tables, so a day costs one pass over its own
+-- rows.
 
 with
 
@@ -244,6 +245,25 @@ ks_effective as (
 
 ),
 
+ks_tested as (
+
+    -- the p-value: exact polynomial pieces (seed) for small n, else the
+    -- Pelz-Good series (macros/drift/ks_pvalue.sql)
+    select
+        ks_effective.metric_date,
+        ks_effective.model_name,
+        ks_effective.feature_name,
+        ks_effective.ks_statistic,
+        {{ ks_pvalue('ks_effective.ks_statistic', 'ks_effective.ks_effective_n', 'small_n_sf') }} as ks_pvalue
+    from ks_effective
+    left join {{ ref('ks_small_n_sf') }} as small_n_sf
+        on
+            cast(ks_effective.ks_effective_n as bigint) = small_n_sf.n
+            and {{ ks_sf_interval('ks_effective.ks_statistic', 'ks_effective.ks_effective_n') }}
+            = small_n_sf.interval_index
+
+),
+
 ---------- every (model day, feature): reference features with no row that
 ---------- day get a row with sample size 0 and null metrics
 
@@ -292,8 +312,8 @@ final as (
         coalesce(current_totals.n_current, 0) as n_current,
         coalesce(keys.n_reference, 0) as n_reference,
         case when current_totals.n_current > 0 then psi.psi end as psi,
-        ks_effective.ks_statistic,
-        {{ ks_pvalue_asymp('ks_effective.ks_statistic', 'ks_effective.ks_effective_n') }} as ks_pvalue
+        ks_tested.ks_statistic,
+        ks_tested.ks_pvalue
     from keys
     left join (
         select
@@ -313,11 +333,11 @@ final as (
             keys.metric_date = psi.metric_date
             and keys.model_name = psi.model_name
             and keys.feature_name = psi.feature_name
-    left join ks_effective
+    left join ks_tested
         on
-            keys.metric_date = ks_effective.metric_date
-            and keys.model_name = ks_effective.model_name
-            and keys.feature_name = ks_effective.feature_name
+            keys.metric_date = ks_tested.metric_date
+            and keys.model_name = ks_tested.model_name
+            and keys.feature_name = ks_tested.feature_name
 
 )
 
