@@ -20,24 +20,18 @@ deliveries as (
 
 ),
 
-accepted_predictions as (
-
-    -- One row per id: re-deliveries share the id, model and task.
-    select
-        prediction_id,
-        min(model_name) as model_name,
-        min(task_type) as task_type
-    from deliveries
-    where quarantine_reason is null
-    group by prediction_id
-
-),
-
--- Ids seen in the source at all (a label for a quarantined prediction is
--- not an orphan: its prediction exists but cannot be used).
+-- One row per delivered id (one pass over the predictions, the costliest
+-- step here at scale): whether any delivery of it was accepted, and the
+-- model and task of the accepted ones (re-deliveries share them). A label
+-- for an id seen only in quarantine is not an orphan: its prediction exists
+-- but cannot be used.
 delivered_ids as (
 
-    select prediction_id
+    select
+        prediction_id,
+        min(case when quarantine_reason is null then model_name end) as model_name,
+        min(case when quarantine_reason is null then task_type end) as task_type,
+        max(case when quarantine_reason is null then 1 else 0 end) as is_accepted
     from deliveries
     where prediction_id is not null
     group by prediction_id
@@ -94,7 +88,7 @@ classified as (
             when typed.request_id is not null and typed.item_id is not null
                 then 'ranking_judgment'
         end as label_kind,
-        coalesce(accepted_predictions.model_name, served_requests.model_name) as model_name,
+        coalesce(delivered_ids.model_name, served_requests.model_name) as model_name,
         case
             when typed.labeled_at is null then 'null_labeled_at'
             when typed.labeled_at < cast('{{ var("earliest_valid_timestamp") }}' as timestamp)
@@ -105,19 +99,17 @@ classified as (
             when {{ is_not_finite('typed.actual_value') }} then 'actual_value_not_finite'
             when typed.prediction_id is not null and delivered_ids.prediction_id is null
                 then 'orphan_label'
-            when typed.prediction_id is not null and accepted_predictions.prediction_id is null
+            when typed.prediction_id is not null and delivered_ids.is_accepted = 0
                 then 'label_for_quarantined_prediction'
             when typed.prediction_id is null and served_requests.request_id is null
                 then 'label_for_unserved_request'
-            when accepted_predictions.task_type = 'binary_classification'
+            when delivered_ids.task_type = 'binary_classification'
                 and (typed.actual_value is null or typed.actual_value not in (0, 1))
                 then 'classification_label_not_binary'
         end as quarantine_reason
     from typed
     left join delivered_ids
         on typed.prediction_id = delivered_ids.prediction_id
-    left join accepted_predictions
-        on typed.prediction_id = accepted_predictions.prediction_id
     left join served_requests
         on typed.prediction_id is null and typed.request_id = served_requests.request_id
 
