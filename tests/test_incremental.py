@@ -3,7 +3,8 @@ recomputes the last `lookback_days` days plus older days whose labels
 changed. These tests hold the pattern to its promises: the same night twice
 is byte-identical, a run killed half-way and re-run equals an uninterrupted
 one, and an incremental night after a new day, revised old labels, a late
-label and a cross-day re-delivery equals a full refresh exactly."""
+label and a cross-day re-delivery equals a full refresh exactly, the drift
+chain included (its reference grows with the new day)."""
 
 from __future__ import annotations
 
@@ -44,7 +45,33 @@ TABLES = {
     "intermediate.int_predictions_labeled": "prediction_id",
     "staging.stg_raw__predictions": "prediction_id",
     "marts.source_reconciliation": "source_table",
+    "marts.drift_numeric_daily": "metric_date, model_name, feature_name",
+    "marts.drift_categorical_daily": "metric_date, model_name, feature_name",
+    "marts.drift_verdict_daily": "metric_date, model_name",
+    "intermediate.int_drift_observations": (
+        "metric_date, model_name, model_version, segment, feature_name, feature_kind, "
+        "numeric_value, category_value"
+    ),
+    "intermediate.drift_reference_numeric": "model_name, reference_id, feature_name",
+    "intermediate.drift_reference_ecdf": "model_name, reference_id, feature_name, numeric_value",
+    "intermediate.drift_reference_categories": (
+        "model_name, reference_id, feature_name, category_value"
+    ),
 }
+
+# Drift inputs for every prediction whose id matches: a numeric feature that
+# shifts with the day and a categorical one (the classification frames have
+# none), so the drift chain runs on the incremental warehouses too.
+FEATURES = """
+    insert into raw.prediction_features (prediction_id, feature_name, numeric_value, category_value)
+    select prediction_id, 'amount',
+        (hash(prediction_id, 'amount') % 1000) / 10.0 + extract(day from predicted_at), null
+    from raw.predictions where prediction_id like '{pattern}'
+    union all
+    select prediction_id, 'channel', null,
+        ['email', 'ads', 'organic'][cast(1 + hash(prediction_id, 'channel') % 3 as bigint)]
+    from raw.predictions where prediction_id like '{pattern}'
+"""
 
 
 def _build(warehouse: Path, artifacts: Path, full_refresh: bool = False) -> None:
@@ -93,6 +120,7 @@ NEXT_NIGHT = [
         (i % 17) / 17.0, 0.5, (i % 17) / 17.0 >= 0.5, 20 + i % 11
     from range(150) as t(i)
     """,
+    FEATURES.format(pattern="new-%"),
     """
     insert into raw.predictions (prediction_id, model_name, model_version, task_type,
         predicted_at, segment, score, threshold, predicted_label, latency_ms)
@@ -131,6 +159,7 @@ def first_night(tmp_path_factory) -> Path:
     """A warehouse after its first (whole) build, to copy from."""
     root = tmp_path_factory.mktemp("incremental")
     warehouse = write_warehouse(root / "wh.duckdb", classification_frames(seed=5))
+    _execute(warehouse, [FEATURES.format(pattern="%")])
     _build(warehouse, root / "artifacts")
     return warehouse
 
@@ -180,6 +209,29 @@ def test_the_next_night_recomputes_old_days_with_changed_labels_only(next_night)
     # The late re-delivery is a duplicate on the new day, not a prediction.
     assert duplicates == [(2,)]
     assert max(_marks(next_night)) == pd.Timestamp("2026-03-07 03:00:00")
+
+
+def test_the_drift_chain_runs_on_these_warehouses(next_night):
+    """The equality tests below cover drift: metrics_daily holds drift rows
+    of a numeric and a categorical feature and of the verdict."""
+    con = duckdb.connect(str(next_night), read_only=True)
+    try:
+        names = {
+            name
+            for (name,) in con.execute(
+                "select distinct metric_name || ':' || feature_name from main.metrics_daily "
+                "where layer = 'drift' and metric_date = date '2026-03-06'"
+            ).fetchall()
+        }
+    finally:
+        con.close()
+    assert {
+        "psi:amount",
+        "ks_statistic:amount",
+        "js_distance:channel",
+        "psi:__prediction__",
+    } <= names
+    assert any(name.startswith("data_drift_detected") for name in names)
 
 
 def test_the_same_night_twice_is_byte_identical(first_night, next_night, tmp_path):

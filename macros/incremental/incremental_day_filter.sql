@@ -11,7 +11,15 @@
     constants.
 -#}
 {% macro incremental_day_filter(date_column='metric_date', timestamp_column=none) -%}
-    {%- set days = incremental_days() -%}
+    {{- day_list_filter(incremental_days(), date_column, timestamp_column) -}}
+{%- endmacro %}
+
+{#-
+    The same predicate for a given list of days (sorted 'YYYY-MM-DD'
+    strings; none = every day), for models that recompute more days than
+    incremental_days (the drift marts: see drift_recompute_days).
+-#}
+{% macro day_list_filter(days, date_column='metric_date', timestamp_column=none) -%}
     {%- if days is none -%}
         (1 = 1)
     {%- elif days | length == 0 -%}

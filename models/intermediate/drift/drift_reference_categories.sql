@@ -2,19 +2,11 @@
 -- the count of each category in the reference, for categorical PSI and the
 -- Jensen-Shannon distance.
 
-{{ config(materialized='table') }}
+{{ config(**drift_reference_config()) }}
 
 with
 
-members as (
-
-    select distinct
-        model_name,
-        reference_id,
-        reference_date
-    from {{ ref('int_drift_reference_windows') }}
-
-),
+{{ drift_reference_members() }},
 
 category_counts as (
 
@@ -35,10 +27,19 @@ category_counts as (
 )
 
 select
-    model_name,
-    reference_id,
-    feature_name,
-    category_value,
-    n_in_category,
-    sum(n_in_category) over (partition by model_name, reference_id, feature_name) as n_reference
+    category_counts.model_name,
+    category_counts.reference_id,
+    category_counts.feature_name,
+    category_counts.category_value,
+    category_counts.n_in_category,
+    sum(category_counts.n_in_category) over (
+        partition by category_counts.model_name, category_counts.reference_id, category_counts.feature_name
+    ) as n_reference,
+    reference_sets.n_reference_days,
+    reference_sets.first_reference_date,
+    reference_sets.last_reference_date
 from category_counts
+inner join reference_sets
+    on
+        category_counts.model_name = reference_sets.model_name
+        and category_counts.reference_id = reference_sets.reference_id

@@ -4,19 +4,11 @@
 -- then merges this with the day's own distinct values (one pass over the
 -- day's rows plus a merge with this table), never re-reading raw rows.
 
-{{ config(materialized='table') }}
+{{ config(**drift_reference_config()) }}
 
 with
 
-members as (
-
-    select distinct
-        model_name,
-        reference_id,
-        reference_date
-    from {{ ref('int_drift_reference_windows') }}
-
-),
+{{ drift_reference_members() }},
 
 value_counts as (
 
@@ -37,15 +29,24 @@ value_counts as (
 )
 
 select
-    model_name,
-    reference_id,
-    feature_name,
-    numeric_value,
-    n_at_value,
-    sum(n_at_value) over (
-        partition by model_name, reference_id, feature_name
-        order by numeric_value
+    value_counts.model_name,
+    value_counts.reference_id,
+    value_counts.feature_name,
+    value_counts.numeric_value,
+    value_counts.n_at_value,
+    sum(value_counts.n_at_value) over (
+        partition by value_counts.model_name, value_counts.reference_id, value_counts.feature_name
+        order by value_counts.numeric_value
         rows between unbounded preceding and current row
     ) as n_at_or_below,
-    sum(n_at_value) over (partition by model_name, reference_id, feature_name) as n_reference
+    sum(value_counts.n_at_value) over (
+        partition by value_counts.model_name, value_counts.reference_id, value_counts.feature_name
+    ) as n_reference,
+    reference_sets.n_reference_days,
+    reference_sets.first_reference_date,
+    reference_sets.last_reference_date
 from value_counts
+inner join reference_sets
+    on
+        value_counts.model_name = reference_sets.model_name
+        and value_counts.reference_id = reference_sets.reference_id

@@ -4,19 +4,11 @@
 -- new day's PSI needs one pass over that day's rows and never re-reads the
 -- reference (Evidently recomputes it on every run).
 
-{{ config(materialized='table') }}
+{{ config(**drift_reference_config()) }}
 
 with
 
-members as (
-
-    select distinct
-        model_name,
-        reference_id,
-        reference_date
-    from {{ ref('int_drift_reference_windows') }}
-
-),
+{{ drift_reference_members() }},
 
 reference_rows as (
 
@@ -88,11 +80,18 @@ bin_counts as (
 select
     edges.*,
     {%- for i in range(10) %}
-    bin_counts.reference_count_{{ i }}{{ ',' if not loop.last }}
+    bin_counts.reference_count_{{ i }},
     {%- endfor %}
+    reference_sets.n_reference_days,
+    reference_sets.first_reference_date,
+    reference_sets.last_reference_date
 from edges
 inner join bin_counts
     on
         edges.model_name = bin_counts.model_name
         and edges.reference_id = bin_counts.reference_id
         and edges.feature_name = bin_counts.feature_name
+inner join reference_sets
+    on
+        edges.model_name = reference_sets.model_name
+        and edges.reference_id = reference_sets.reference_id

@@ -1,10 +1,15 @@
-{{ config(materialized="table") }}
-
 -- Every value drift is measured on, one row per (prediction, feature): the
 -- numeric and categorical inputs from prediction_features, and the model's
 -- own output as feature `__prediction__` (score for classification and
 -- ranking, predicted_value for regression). A row is numeric when it has a
 -- finite numeric_value, categorical when it has only a category_value.
+--
+-- Incremental by metric_date: a night writes the rows of the days it
+-- recomputes (incremental_days), never the history. The stored days stay
+-- for what reads them later: a drift mart recomputing a day whose
+-- reference changed, and a reference table computing a new reference.
+
+{{ config(**incremental_by_day()) }}
 
 with
 
@@ -20,6 +25,7 @@ predictions as (
         score,
         predicted_value
     from {{ ref('stg_raw__predictions') }}
+    where {{ incremental_day_filter('metric_date') }}
 
 ),
 

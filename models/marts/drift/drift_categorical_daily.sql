@@ -4,6 +4,13 @@
 -- distance, base 2, as scipy.spatial.distance.jensenshannon computes it on
 -- the unfloored shares. A category absent from the reference counts with
 -- share 0 there. Published at the `__all__`/`__all__` rollup.
+--
+-- Incremental by metric_date, like drift_numeric_daily: a night recomputes
+-- the days of drift_recompute_days from their own observations.
+
+{{ config(**incremental_by_day()) }}
+
+{%- set days = drift_recompute_days() %}
 
 with
 
@@ -14,12 +21,27 @@ day_references as (
         metric_date,
         reference_id
     from {{ ref('int_drift_reference_windows') }}
+    where {{ day_list_filter(days, 'metric_date') }}
+
+),
+
+used_references as (
+
+    select distinct
+        model_name,
+        reference_id
+    from day_references
 
 ),
 
 reference_categories as (
 
-    select * from {{ ref('drift_reference_categories') }}
+    select reference_categories.*
+    from {{ ref('drift_reference_categories') }} as reference_categories
+    inner join used_references
+        on
+            reference_categories.model_name = used_references.model_name
+            and reference_categories.reference_id = used_references.reference_id
 
 ),
 
@@ -37,7 +59,9 @@ current_categories as (
         on
             observations.model_name = day_references.model_name
             and observations.metric_date = day_references.metric_date
-    where observations.feature_kind = 'categorical'
+    where
+        observations.feature_kind = 'categorical'
+        and {{ day_list_filter(days, 'observations.metric_date') }}
     group by
         observations.metric_date,
         observations.model_name,
@@ -183,6 +207,7 @@ final as (
         '__all__' as model_version,
         '__all__' as segment,
         keys.feature_name,
+        keys.reference_id,
         coalesce(current_totals.n_current, 0) as n_current,
         coalesce(reference_totals.n_reference, 0) as n_reference,
         divergence.psi,

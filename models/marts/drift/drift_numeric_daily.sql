@@ -2,9 +2,17 @@
 -- per model and day against the declared reference (contract section 3):
 -- PSI over the reference deciles, the exact two-sample KS statistic and its
 -- asymptotic p-value (kstwo.sf: the seed's exact pieces for small sizes).
--- Published at the `__all__`/`__all__` rollup. The reference side comes
--- from the drift_reference_* tables, so a day costs one pass over its own
--- rows.
+-- Published at the `__all__`/`__all__` rollup. The reference side comes from the drift_reference_* tables, so a day costs
+-- one pass over its own rows.
+--
+-- Incremental by metric_date: a night recomputes the days of
+-- drift_recompute_days (the lookback, days with changed labels, days whose
+-- reference changed) and reads only those days' observations and the
+-- references they use.
+
+{{ config(**incremental_by_day()) }}
+
+{%- set days = drift_recompute_days() %}
 
 with
 
@@ -15,18 +23,38 @@ day_references as (
         metric_date,
         reference_id
     from {{ ref('int_drift_reference_windows') }}
+    where {{ day_list_filter(days, 'metric_date') }}
+
+),
+
+used_references as (
+
+    select distinct
+        model_name,
+        reference_id
+    from day_references
 
 ),
 
 reference_numeric as (
 
-    select * from {{ ref('drift_reference_numeric') }}
+    select reference_numeric.*
+    from {{ ref('drift_reference_numeric') }} as reference_numeric
+    inner join used_references
+        on
+            reference_numeric.model_name = used_references.model_name
+            and reference_numeric.reference_id = used_references.reference_id
 
 ),
 
 reference_ecdf as (
 
-    select * from {{ ref('drift_reference_ecdf') }}
+    select reference_ecdf.*
+    from {{ ref('drift_reference_ecdf') }} as reference_ecdf
+    inner join used_references
+        on
+            reference_ecdf.model_name = used_references.model_name
+            and reference_ecdf.reference_id = used_references.reference_id
 
 ),
 
@@ -46,7 +74,9 @@ current_values as (
         on
             observations.model_name = day_references.model_name
             and observations.metric_date = day_references.metric_date
-    where observations.feature_kind = 'numeric'
+    where
+        observations.feature_kind = 'numeric'
+        and {{ day_list_filter(days, 'observations.metric_date') }}
     group by
         observations.metric_date,
         observations.model_name,
@@ -272,6 +302,7 @@ spine as (
     select
         day_references.metric_date,
         day_references.model_name,
+        day_references.reference_id,
         reference_numeric.feature_name,
         reference_numeric.n_reference
     from day_references
@@ -283,6 +314,7 @@ spine as (
     select distinct
         metric_date,
         model_name,
+        reference_id,
         feature_name,
         cast(null as bigint) as n_reference
     from current_ecdf
@@ -294,10 +326,11 @@ keys as (
     select
         metric_date,
         model_name,
+        reference_id,
         feature_name,
         max(n_reference) as n_reference
     from spine
-    group by metric_date, model_name, feature_name
+    group by metric_date, model_name, reference_id, feature_name
 
 ),
 
@@ -309,6 +342,7 @@ final as (
         '__all__' as model_version,
         '__all__' as segment,
         keys.feature_name,
+        keys.reference_id,
         coalesce(current_totals.n_current, 0) as n_current,
         coalesce(keys.n_reference, 0) as n_reference,
         case when current_totals.n_current > 0 then psi.psi end as psi,

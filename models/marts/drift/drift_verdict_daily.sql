@@ -7,15 +7,26 @@
 --   none           nothing moved; not_evaluated when no signal could be read.
 -- Every knob is in var `drift_verdict`; the reference days are those of the
 -- drift marts (var `drift_reference`).
+--
+-- Incremental by metric_date: a night recomputes the days of
+-- drift_recompute_days (the drift marts' days: a day is recomputed when its
+-- own rows or labels changed or when those of one of its reference days
+-- did, since the reference label and quality means move with them), and
+-- reads labels and quality of those days and of their reference days only.
+
+{{ config(**incremental_by_day()) }}
 
 {%- set cfg = var('drift_verdict') %}
 {%- set quality = cfg.get('quality_metrics', {}) %}
+{%- set days = drift_recompute_days() %}
+{%- set read_days = drift_recompute_days(with_reference_days=true) %}
 
 with
 
 windows as (
 
     select * from {{ ref('int_drift_reference_windows') }}
+    where {{ day_list_filter(days, 'metric_date') }}
 
 ),
 
@@ -27,6 +38,7 @@ drift as (
         feature_name,
         psi
     from {{ ref('drift_numeric_daily') }}
+    where {{ day_list_filter(days, 'metric_date') }}
     union all
     select
         metric_date,
@@ -34,6 +46,7 @@ drift as (
         feature_name,
         psi
     from {{ ref('drift_categorical_daily') }}
+    where {{ day_list_filter(days, 'metric_date') }}
 
 ),
 
@@ -87,10 +100,13 @@ label_days as (
         model_name,
         count(*) as n_predictions,
         sum(case when is_labeled and actual_value is not null then 1 else 0 end) as n_labeled,
-        sum(case when is_labeled then actual_value end) as label_sum,
-        sum(case when is_labeled then actual_value * actual_value end) as label_square_sum
+        -- exact_sum: the same bits in any row order (incremental nights)
+        {{ exact_sum('case when is_labeled then actual_value end') }} as label_sum,
+        {{ exact_sum('case when is_labeled then actual_value * actual_value end') }} as label_square_sum
     from {{ ref('int_predictions_labeled') }}
-    where task_type in ('binary_classification', 'regression')
+    where
+        task_type in ('binary_classification', 'regression')
+        and {{ day_list_filter(read_days, 'metric_date') }}
     group by metric_date, model_name
 
 ),
@@ -101,8 +117,8 @@ label_reference as (
         windows.metric_date,
         windows.model_name,
         sum(label_days.n_labeled) as n_labeled,
-        sum(label_days.label_sum) as label_sum,
-        sum(label_days.label_square_sum) as label_square_sum
+        {{ exact_sum('label_days.label_sum') }} as label_sum,
+        {{ exact_sum('label_days.label_square_sum') }} as label_square_sum
     from windows
     inner join label_days
         on
@@ -163,7 +179,9 @@ quality_days as (
         cast({{ spec['column'] }} as double) as quality_value,
         {{ 1 if spec.get('higher_is_better', true) else -1 }} as quality_direction
     from {{ ref(spec['mart']) }}
-    where model_version = '__all__' and segment = '__all__'
+    where
+        model_version = '__all__' and segment = '__all__'
+        and {{ day_list_filter(read_days, 'metric_date') }}
     {%- if not loop.last %}
     union all
     {%- endif %}
@@ -178,19 +196,54 @@ quality_days as (
 
 ),
 
-quality_reference as (
+-- mean and sample standard deviation (two passes) with exact_sum: the
+-- same bits whatever order the reference days' rows are read in, so an
+-- incremental night equals a full refresh exactly
+quality_reference_values as (
 
     select
         windows.metric_date,
         windows.model_name,
-        avg(quality_days.quality_value) as reference_quality,
-        stddev_samp(quality_days.quality_value) as reference_quality_sd
+        quality_days.quality_value
     from windows
     inner join quality_days
         on
             windows.model_name = quality_days.model_name
             and windows.reference_date = quality_days.metric_date
-    group by windows.metric_date, windows.model_name
+
+),
+
+quality_reference_means as (
+
+    select
+        metric_date,
+        model_name,
+        count(quality_value) as n_reference_values,
+        {{ safe_divide(exact_sum('quality_value'), 'count(quality_value)') }} as reference_quality
+    from quality_reference_values
+    group by metric_date, model_name
+
+),
+
+quality_reference as (
+
+    select
+        quality_reference_means.metric_date,
+        quality_reference_means.model_name,
+        max(quality_reference_means.reference_quality) as reference_quality,
+        case
+            when max(quality_reference_means.n_reference_values) > 1
+                then sqrt({{ exact_sum(
+                    '(quality_reference_values.quality_value - quality_reference_means.reference_quality)'
+                    ~ ' * (quality_reference_values.quality_value - quality_reference_means.reference_quality)'
+                ) }} / (max(quality_reference_means.n_reference_values) - 1))
+        end as reference_quality_sd
+    from quality_reference_means
+    inner join quality_reference_values
+        on
+            quality_reference_means.metric_date = quality_reference_values.metric_date
+            and quality_reference_means.model_name = quality_reference_values.model_name
+    group by quality_reference_means.metric_date, quality_reference_means.model_name
 
 ),
 
@@ -219,7 +272,8 @@ model_days as (
 
     select distinct
         metric_date,
-        model_name
+        model_name,
+        reference_id
     from windows
 
 ),
@@ -231,6 +285,7 @@ flags as (
         model_days.model_name,
         '__all__' as model_version,
         '__all__' as segment,
+        model_days.reference_id,
         coalesce(label_shift.n_predictions, 0) as n_predictions,
         coalesce(label_shift.n_labeled, 0) as n_labeled,
         inputs.most_drifted_feature,
