@@ -9,9 +9,13 @@
     Spark with partition/file statistics: the night's cost follows the
     recomputed days, not the history. Literal dates, so the planner sees
     constants.
+    days: optional; the list of days to keep instead of incremental_days()
+    (e.g. incremental_days_with_labels()), none for every day.
 -#}
-{% macro incremental_day_filter(date_column='metric_date', timestamp_column=none) -%}
-    {%- set days = incremental_days() -%}
+{% macro incremental_day_filter(date_column='metric_date', timestamp_column=none, days='run') -%}
+    {%- if days == 'run' -%}
+        {%- set days = incremental_days() -%}
+    {%- endif -%}
     {%- if days is none -%}
         (1 = 1)
     {%- elif days | length == 0 -%}

@@ -2,8 +2,31 @@
 -- accepted prediction, so a day without any prediction in the middle of the
 -- range appears (prediction_day_missing = 1) instead of vanishing. A model
 -- that stops logging altogether is the staleness check's job.
+--
+-- Incremental by metric_date: a run counts the predictions of the days it
+-- recomputes, plus every day after the last day stored for a model (a
+-- model that resumes after a gap longer than the lookback back-fills the
+-- gap). The range of a model reads its stored first and last day instead
+-- of every prediction.
+
+{{ config(**incremental_by_day()) }}
 
 with
+
+{%- if is_incremental() %}
+
+stored as (
+
+    select
+        model_name,
+        min(metric_date) as first_day,
+        max(metric_date) as last_day
+    from {{ this }}
+    group by model_name
+
+),
+
+{%- endif %}
 
 per_day as (
 
@@ -12,6 +35,10 @@ per_day as (
         metric_date,
         count(*) as n_accepted
     from {{ ref('stg_raw__predictions') }}
+    where {{ incremental_day_filter('metric_date') }}
+    {%- if is_incremental() %}
+        or metric_date > (select min(stored.last_day) from stored)
+    {%- endif %}
     group by model_name, metric_date
 
 ),
@@ -20,9 +47,24 @@ ranges as (
 
     select
         model_name,
-        min(metric_date) as first_day,
-        max(metric_date) as last_day
-    from per_day
+        min(first_day) as first_day,
+        max(last_day) as last_day
+    from (
+        select
+            model_name,
+            min(metric_date) as first_day,
+            max(metric_date) as last_day
+        from per_day
+        group by model_name
+        {%- if is_incremental() %}
+        union all
+        select
+            model_name,
+            first_day,
+            last_day
+        from stored
+        {%- endif %}
+    ) as known
     group by model_name
 
 ),
@@ -71,3 +113,9 @@ left join per_day
     on
         spine.model_name = per_day.model_name
         and spine.metric_date = per_day.metric_date
+{%- if is_incremental() %}
+-- the recomputed days, and the days no run has stored yet (whole days:
+-- a day past some model's last stored day is recomputed for every model)
+where {{ incremental_day_filter('spine.metric_date') }}
+    or spine.metric_date > (select min(stored_days.last_day) from stored as stored_days)
+{%- endif %}
