@@ -302,6 +302,7 @@ FIRST_NIGHT_CUT = [
             select prediction_id from raw.predictions where prediction_id is not null)""",
     f"delete from raw.labels where labeled_at >= timestamp '{LAST_DAY} 00:00:00'",
     f"delete from raw.events where occurred_at >= timestamp '{LAST_DAY} 00:00:00'",
+    "delete from raw.events where event_id = 'cohort-return'",
 ]
 
 # The next night, besides the last day itself: labels of the first day
@@ -340,18 +341,16 @@ DEMO_NEXT_NIGHT = [
     from raw.predictions
     where task_type = 'ranking' and predicted_at < timestamp '2026-10-02 00:00:00'
         and rank = 3 and hash(request_id) % 4 = 0""",
-    # business: users of the COHORT_DAY cohort come back a week later
+    # business: a user of the COHORT_DAY cohort comes back a week later; the
+    # first night has not seen that return yet (a late event, see below)
+    f"""insert into raw.users (user_id, signed_up_at, acquisition_channel)
+    values ('cohort-user', timestamp '{COHORT_DAY} 08:00:00', 'organic')""",
     f"""insert into raw.events (event_id, user_id, session_id, event_type, occurred_at)
-    select 'late-' || u.user_id, u.user_id, 'late-session-' || u.user_id, 'session_start',
-        timestamp '2026-10-09 12:00:00'
-    from raw.users as u
-    where cast(u.signed_up_at as date) = date '{COHORT_DAY}'
-        and u.user_id in (
-            select user_id from raw.events
-            where cast(occurred_at as date) = date '{COHORT_DAY}')
-        and u.user_id not in (
-            select user_id from raw.events
-            where cast(occurred_at as date) = date '2026-10-09' and user_id is not null)""",
+    values
+        ('cohort-signup', 'cohort-user', 'cohort-session-1', 'session_start',
+            timestamp '{COHORT_DAY} 08:00:00'),
+        ('cohort-return', 'cohort-user', 'cohort-session-2', 'session_start',
+            timestamp '2026-10-09 12:00:00')""",
     # business: one user's segment moves (their old events follow)
     f"""insert into raw.predictions (prediction_id, model_name, model_version, task_type,
         predicted_at, user_id, segment, predicted_value, latency_ms)
@@ -375,7 +374,11 @@ def demo_full_data(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("demo_data")
     warehouse = root / "wh.duckdb"
     generate_warehouse(
-        warehouse, "healthy", days=DEMO_DAYS, scale=0.15, seed=11,
+        warehouse,
+        "healthy",
+        days=DEMO_DAYS,
+        scale=0.15,
+        seed=11,
         start_date=pd.Timestamp(DEMO_START).date(),
     )
     _execute(warehouse, DEMO_NEXT_NIGHT)
@@ -398,13 +401,23 @@ def demo_next_night(demo_full_data, demo_first_night, tmp_path_factory) -> Path:
     incrementally."""
     root = tmp_path_factory.mktemp("demo_next")
     warehouse = _copy(demo_first_night, root)
-    _execute(warehouse, [
-        f"attach '{demo_full_data}' as full_data (read_only)",
-        *[
-            f"create or replace table raw.{table} as select * from full_data.raw.{table}"
-            for table in ("predictions", "prediction_features", "labels", "events", "items", "users")
+    _execute(
+        warehouse,
+        [
+            f"attach '{demo_full_data}' as full_data (read_only)",
+            *[
+                f"create or replace table raw.{table} as select * from full_data.raw.{table}"
+                for table in (
+                    "predictions",
+                    "prediction_features",
+                    "labels",
+                    "events",
+                    "items",
+                    "users",
+                )
+            ],
         ],
-    ])
+    )
     _build(warehouse, root / "artifacts")
     return warehouse
 
@@ -425,13 +438,21 @@ def test_demo_night_covers_every_mart_and_the_restated_cases(demo_first_night, d
         "regression_metrics_daily": ["price_estimator"],
         "generation_metrics_daily": ["ticket_summarizer"],
     }.items():
-        got = _rows(demo_next_night, f"select distinct model_name from marts.{mart} "
-                    f"where metric_date = date '{LAST_DAY}'")
+        got = _rows(
+            demo_next_night,
+            f"select distinct model_name from marts.{mart} where metric_date = date '{LAST_DAY}'",
+        )
         assert [m for (m,) in got] == models, mart
-    # The first day, outside the lookback, was recomputed for its revised labels.
-    days = [str(d) for (d,) in _rows(
-        demo_next_night, "select metric_date from staging.stg_mpm__recompute_days order by 1")]
-    assert days == [DEMO_START, "2026-10-09", LAST_DAY]
+    # The first day, outside the lookback, was recomputed for its revised
+    # labels; the cohort's day was not (only the business layer needs it).
+    days = [
+        str(d)
+        for (d,) in _rows(
+            demo_next_night, "select metric_date from staging.stg_mpm__recompute_days order by 1"
+        )
+    ]
+    assert days[0] == DEMO_START and days[-2:] == ["2026-10-09", LAST_DAY]
+    assert COHORT_DAY not in days
     # The old cohort's d7 retention changed with the late events ...
     d7 = (
         "select d7_retention from marts.business_metrics_daily where metric_date = "
@@ -439,13 +460,19 @@ def test_demo_night_covers_every_mart_and_the_restated_cases(demo_first_night, d
     )
     assert _rows(demo_first_night, d7) != _rows(demo_next_night, d7)
     # ... and the moved user's first-day events changed segment.
-    moved = _rows(demo_next_night, "select distinct segment from intermediate.int_events_attributed "
-                  "where user_id = (select min(user_id) from raw.predictions "
-                  "where prediction_id like 'flip-%')  and request_segment is null")
+    moved = _rows(
+        demo_next_night,
+        "select distinct segment from intermediate.int_events_attributed "
+        "where user_id = (select min(user_id) from raw.predictions "
+        "where prediction_id like 'flip-%')  and request_segment is null",
+    )
     assert moved == [("moved",)]
     # Every ledger day reconciles.
-    assert _rows(demo_next_night, "select count(*) from marts.source_reconciliation_daily "
-                 "where rows_in <> rows_accepted + rows_quarantined + rows_superseded") == [(0,)]
+    assert _rows(
+        demo_next_night,
+        "select count(*) from marts.source_reconciliation_daily "
+        "where rows_in <> rows_accepted + rows_quarantined + rows_superseded",
+    ) == [(0,)]
 
 
 def test_demo_incremental_night_equals_full_refresh(demo_full_data, demo_next_night, tmp_path):

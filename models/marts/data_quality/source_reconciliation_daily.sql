@@ -177,8 +177,7 @@ label_rows as (
 label_current_days as (
 
     -- the day of each key's kept (latest) revision
-    select
-        max(label_date) as metric_date
+    select max(label_date) as metric_date
     from {{ ref('base_raw__labels') }}
     where quarantine_reason is null
     group by label_kind, prediction_id, request_id, item_id
