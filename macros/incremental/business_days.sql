@@ -22,7 +22,10 @@
         {{ return(none) }}
     {%- endif -%}
     {%- set all_days = days | list -%}
-    {%- set rows = run_query('select distinct metric_date from ' ~ ref('stg_mpm__segment_changed_days')) -%}
+    {#- found since the last complete run (a killed run's days included) -#}
+    {%- set rows = run_query(
+        'select distinct metric_date from ' ~ ref('stg_mpm__segment_changed_days')
+        ~ ' where completed_runs = ' ~ incremental_completed_runs()) -%}
     {%- for value in rows.columns[0].values() -%}
         {%- set text = (value | string)[:10] -%}
         {%- if text not in all_days -%}

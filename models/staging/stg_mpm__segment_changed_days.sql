@@ -8,13 +8,20 @@
 -- first run and on --full-refresh (everything is rebuilt). Read by the
 -- macro business_event_days(); built before int_events_attributed
 -- overwrites the stored rows.
+--
+-- Appended to, with the number of complete runs so far (rows of
+-- mpm_state.incremental_state): business_event_days() reads the days
+-- found since the last complete run. A run killed after
+-- int_events_attributed re-attributed a day, but before the business mart
+-- recomputed it, leaves the day listed, so the re-run still recomputes it.
 
-{{ config(materialized='table') }}
+{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='append_new_columns') }}
 
 -- depends_on: {{ ref('stg_raw__predictions') }}
 -- depends_on: {{ ref('stg_mpm__recompute_days') }}
 
 {%- set ns = namespace(stored=none) %}
+{%- set completed_runs = incremental_completed_runs() %}
 {%- if execute and not flags.FULL_REFRESH %}
     {#- Not ref(): int_events_attributed depends on this model. #}
     {%- set node = graph.nodes.values() | selectattr('name', 'equalto', 'int_events_attributed') | first %}
@@ -23,7 +30,10 @@
 
 {%- if ns.stored is none %}
 
-select cast(null as date) as metric_date
+select
+    metric_date,
+    {{ completed_runs }} as completed_runs
+from {{ ref('stg_mpm__recompute_days') }}
 where 1 = 0
 
 {%- else %}
@@ -82,7 +92,9 @@ stored as (
 
 )
 
-select distinct stored.metric_date
+select distinct
+    stored.metric_date,
+    {{ completed_runs }} as completed_runs
 from stored
 left join current_segments
     on stored.user_id = current_segments.user_id

@@ -20,16 +20,26 @@
 {{ config(**incremental_by_day()) }}
 
 {%- set days = incremental_days_with_labels() %}
+{%- set ns = namespace(stored=[]) %}
 {%- if days is not none and execute %}
+    {#- The reasons stored, read before the insert as literals (Spark cannot
+        overwrite a table the same query reads). #}
+    {%- set rows = run_query(
+        "select distinct source_table, substr(metric_name, " ~ ('quarantined__' | length + 1) ~ ")"
+        ~ " from " ~ this ~ " where metric_name <> 'unknown_event_types' order by 1, 2") %}
+    {%- for row in rows.rows %}
+        {%- do ns.stored.append((row[0], row[1])) %}
+    {%- endfor %}
     {%- set check_sql %}
         select count(*) from (
             select distinct
                 source_table,
-                {{ dbt.concat(["'quarantined__'", 'quarantine_reason']) }} as metric_name
+                quarantine_reason
             from ({{ data_quality_placed_rows(days) }}) as placed
             where quarantine_reason is not null
-            except
-            select distinct source_table, metric_name from {{ this }}
+            {%- for source_table, reason in ns.stored %}
+                and not (source_table = '{{ source_table }}' and quarantine_reason = '{{ reason }}')
+            {%- endfor %}
         ) as new_reasons
     {%- endset %}
     {%- if run_query(check_sql).columns[0].values()[0] > 0 %}
@@ -64,15 +74,13 @@ reasons as (
         quarantine_reason
     from placed
     where quarantine_reason is not null
-    {%- if is_incremental() %}
+    {%- for source_table, reason in ns.stored %}
     union
-    -- the reasons seen on days not recomputed
+    -- a reason seen on the days not recomputed
     select
-        source_table,
-        substr(metric_name, {{ 'quarantined__' | length + 1 }}) as quarantine_reason
-    from {{ this }}
-    where metric_name <> 'unknown_event_types'
-    {%- endif %}
+        '{{ source_table }}' as source_table,
+        '{{ reason }}' as quarantine_reason
+    {%- endfor %}
 
 ),
 

@@ -7,9 +7,20 @@
 -- recomputes, plus every day after the last day stored for a model (a
 -- model that resumes after a gap longer than the lookback back-fills the
 -- gap). The range of a model reads its stored first and last day instead
--- of every prediction.
+-- of every prediction; they are read before the insert, as literals (Spark
+-- cannot overwrite a table the same query reads).
 
 {{ config(**incremental_by_day()) }}
+
+{%- set ns = namespace(stored=[]) %}
+{%- if execute and is_incremental() %}
+    {%- set rows = run_query(
+        'select model_name, min(metric_date), max(metric_date) from ' ~ this
+        ~ ' group by model_name order by model_name') %}
+    {%- for row in rows.rows %}
+        {%- do ns.stored.append((row[0], (row[1] | string)[:10], (row[2] | string)[:10])) %}
+    {%- endfor %}
+{%- endif %}
 
 with
 
@@ -17,12 +28,20 @@ with
 
 stored as (
 
+    {%- for name, first_day, last_day in ns.stored %}
     select
-        model_name,
-        min(metric_date) as first_day,
-        max(metric_date) as last_day
-    from {{ this }}
-    group by model_name
+        '{{ name | replace("'", "''") }}' as model_name,
+        cast('{{ first_day }}' as date) as first_day,
+        cast('{{ last_day }}' as date) as last_day
+    union all
+    {%- endfor %}
+    -- typed, empty: a model with no stored day yet
+    select
+        cast(null as string) as model_name,
+        cast(null as date) as first_day,
+        cast(null as date) as last_day
+    from {{ ref('stg_mpm__recompute_days') }}
+    where 1 = 0
 
 ),
 
