@@ -57,6 +57,18 @@ TABLES = {
     "intermediate.drift_reference_categories": (
         "model_name, reference_id, feature_name, category_value"
     ),
+    "marts.source_reconciliation_daily": "source_table, metric_date",
+    "marts.ranking_metrics_daily": "metric_date, model_name, model_version, segment",
+    "marts.ranking_beyond_accuracy_daily": "metric_date, model_name, model_version, segment",
+    "marts.regression_metrics_daily": "metric_date, model_name, model_version, segment",
+    "marts.generation_metrics_daily": "metric_date, model_name, model_version, segment",
+    "marts.business_metrics_daily": "metric_date, model_name, model_version, segment",
+    "marts.data_quality_reasons_daily": "metric_date, model_name, source_table, metric_name",
+    "marts.prediction_completeness_daily": "metric_date, model_name",
+    "intermediate.int_ranking_served": "request_id, position",
+    "intermediate.int_ranking_requests": "request_id",
+    "intermediate.int_events_attributed": "event_id",
+    "intermediate.int_generation_text_scores": "metric_date, model_name, model_version, segment",
 }
 
 # Drift inputs for every prediction whose id matches: a numeric feature that
@@ -82,14 +94,16 @@ def _build(warehouse: Path, artifacts: Path, full_refresh: bool = False) -> None
     assert failing == []
 
 
-def snapshot(warehouse: Path) -> dict[str, tuple[str, int]]:
+def snapshot(warehouse: Path, where: dict[str, str] | None = None) -> dict[str, tuple[str, int]]:
     """Per table: a digest of every value's exact repr (so 0.1 + 1e-17
-    differs, and -0.0 differs from 0.0) in a total order, and the row count."""
+    differs, and -0.0 differs from 0.0) in a total order, and the row count.
+    `where`: a filter per table, if any."""
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         digests = {}
         for table, order in TABLES.items():
-            rows = con.execute(f"select * from {table} order by {order}").fetchall()
+            kept = f"where {where[table]}" if where and table in where else ""
+            rows = con.execute(f"select * from {table} {kept} order by {order}").fetchall()
             digest = hashlib.sha256(repr(rows).encode()).hexdigest()
             digests[table] = (digest, len(rows))
         return digests
@@ -314,3 +328,213 @@ def _marks(warehouse: Path) -> list:
         ]
     finally:
         con.close()
+
+
+# ---- every per-day mart, on the demo generator's four models
+
+DEMO_DAYS = 10
+DEMO_START = "2026-10-01"
+LAST_DAY = "2026-10-10"  # the day the next night adds
+COHORT_DAY = "2026-10-02"  # its d7 follow-up (10-09) gets late events
+
+# The drift layer (its own models, rebuilt whole every night) is compared by
+# the drift tests; its float sums are not order-exact yet.
+NOT_DRIFT = {"main.metrics_daily": "layer <> 'drift'"}
+
+# What the first night has not seen yet: the last day's predictions (and
+# their features), events and every label that arrived on or after it.
+FIRST_NIGHT_CUT = [
+    f"""create temp table later_predictions as
+    select distinct prediction_id from raw.predictions
+    where predicted_at >= timestamp '{LAST_DAY} 00:00:00'""",
+    f"delete from raw.predictions where predicted_at >= timestamp '{LAST_DAY} 00:00:00'",
+    """delete from raw.prediction_features
+    where prediction_id in (select prediction_id from later_predictions)
+        and prediction_id not in (
+            select prediction_id from raw.predictions where prediction_id is not null)""",
+    f"delete from raw.labels where labeled_at >= timestamp '{LAST_DAY} 00:00:00'",
+    f"delete from raw.events where occurred_at >= timestamp '{LAST_DAY} 00:00:00'",
+    "delete from raw.events where event_id = 'cohort-return'",
+]
+
+# The next night, besides the last day itself: labels of the first day
+# revised for every task (older than the lookback), late events on the day
+# before (inside the lookback) that bring back users of an older signup
+# cohort, and new predictions that move one user's segment, so their
+# first-day events change segment.
+DEMO_NEXT_NIGHT = [
+    # classification: flipped labels
+    f"""insert into raw.labels (prediction_id, actual_value, labeled_at)
+    select l.prediction_id, 1 - l.actual_value, timestamp '{LAST_DAY} 23:00:00'
+    from raw.labels as l
+    inner join raw.predictions as p on l.prediction_id = p.prediction_id
+    where p.task_type = 'binary_classification' and l.actual_value in (0, 1)
+        and p.predicted_at < timestamp '2026-10-02 00:00:00'
+        and hash(l.prediction_id) % 5 = 0""",
+    # regression: revised values
+    f"""insert into raw.labels (prediction_id, actual_value, labeled_at)
+    select l.prediction_id, l.actual_value * 1.25 + 1, timestamp '{LAST_DAY} 23:00:00'
+    from raw.labels as l
+    inner join raw.predictions as p on l.prediction_id = p.prediction_id
+    where p.task_type = 'regression' and l.actual_value is not null
+        and p.predicted_at < timestamp '2026-10-02 00:00:00'
+        and hash(l.prediction_id) % 4 = 0""",
+    # generation: a new reference text
+    f"""insert into raw.labels (prediction_id, reference_text, labeled_at)
+    select l.prediction_id, 'the customer asked for a refund', timestamp '{LAST_DAY} 23:00:00'
+    from raw.labels as l
+    inner join raw.predictions as p on l.prediction_id = p.prediction_id
+    where p.task_type = 'generation' and l.reference_text is not null
+        and p.predicted_at < timestamp '2026-10-02 00:00:00'
+        and hash(l.prediction_id) % 3 = 0""",
+    # ranking: a late, highly relevant judgment of a served first-day item
+    f"""insert into raw.labels (request_id, item_id, actual_value, labeled_at)
+    select request_id, item_id, 3, timestamp '{LAST_DAY} 23:00:00'
+    from raw.predictions
+    where task_type = 'ranking' and predicted_at < timestamp '2026-10-02 00:00:00'
+        and rank = 3 and hash(request_id) % 4 = 0""",
+    # business: a user of the COHORT_DAY cohort comes back a week later; the
+    # first night has not seen that return yet (a late event, see below)
+    f"""insert into raw.users (user_id, signed_up_at, acquisition_channel)
+    values ('cohort-user', timestamp '{COHORT_DAY} 08:00:00', 'organic')""",
+    f"""insert into raw.events (event_id, user_id, session_id, event_type, occurred_at)
+    values
+        ('cohort-signup', 'cohort-user', 'cohort-session-1', 'session_start',
+            timestamp '{COHORT_DAY} 08:00:00'),
+        ('cohort-return', 'cohort-user', 'cohort-session-2', 'session_start',
+            timestamp '2026-10-09 12:00:00')""",
+    # business: one user's segment moves (their old events follow)
+    f"""insert into raw.predictions (prediction_id, model_name, model_version, task_type,
+        predicted_at, user_id, segment, predicted_value, latency_ms)
+    select 'flip-' || i, 'price_estimator', 'v1', 'regression',
+        timestamp '{LAST_DAY} 10:00:00' + i * interval 1 minute, mover.user_id, 'moved', 100.0, 12.0
+    from range(200) as t(i)
+    cross join (
+        select min(user_id) as user_id from raw.events
+        where occurred_at < timestamp '2026-10-02 00:00:00'
+            and request_id is null and user_id is not null
+    ) as mover""",
+]
+
+
+@pytest.fixture(scope="module")
+def demo_full_data(tmp_path_factory) -> Path:
+    """The demo generator's warehouse (all four models) with the next
+    night's extra rows, not built."""
+    from python_checks.demo import generate_warehouse
+
+    root = tmp_path_factory.mktemp("demo_data")
+    warehouse = root / "wh.duckdb"
+    generate_warehouse(
+        warehouse,
+        "healthy",
+        days=DEMO_DAYS,
+        scale=0.15,
+        seed=11,
+        start_date=pd.Timestamp(DEMO_START).date(),
+    )
+    _execute(warehouse, DEMO_NEXT_NIGHT)
+    return warehouse
+
+
+@pytest.fixture(scope="module")
+def demo_first_night(demo_full_data, tmp_path_factory) -> Path:
+    """The first nine days, built whole."""
+    root = tmp_path_factory.mktemp("demo_first")
+    warehouse = _copy(demo_full_data, root)
+    _execute(warehouse, FIRST_NIGHT_CUT)
+    _build(warehouse, root / "artifacts")
+    return warehouse
+
+
+@pytest.fixture(scope="module")
+def demo_next_night(demo_full_data, demo_first_night, tmp_path_factory) -> Path:
+    """The first night's warehouse with the next night's sources, built
+    incrementally."""
+    root = tmp_path_factory.mktemp("demo_next")
+    warehouse = _copy(demo_first_night, root)
+    _execute(
+        warehouse,
+        [
+            f"attach '{demo_full_data}' as full_data (read_only)",
+            *[
+                f"create or replace table raw.{table} as select * from full_data.raw.{table}"
+                for table in (
+                    "predictions",
+                    "prediction_features",
+                    "labels",
+                    "events",
+                    "items",
+                    "users",
+                )
+            ],
+        ],
+    )
+    _build(warehouse, root / "artifacts")
+    return warehouse
+
+
+def _rows(warehouse: Path, sql: str) -> list:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def test_demo_night_covers_every_mart_and_the_restated_cases(demo_first_night, demo_next_night):
+    for mart, models in {
+        "classification_metrics_daily": ["spam_filter"],
+        "ranking_metrics_daily": ["home_feed"],
+        "ranking_beyond_accuracy_daily": ["home_feed"],
+        "regression_metrics_daily": ["price_estimator"],
+        "generation_metrics_daily": ["ticket_summarizer"],
+    }.items():
+        got = _rows(
+            demo_next_night,
+            f"select distinct model_name from marts.{mart} where metric_date = date '{LAST_DAY}'",
+        )
+        assert [m for (m,) in got] == models, mart
+    # The first day, outside the lookback, was recomputed for its revised
+    # labels; the cohort's day was not (only the business layer needs it).
+    days = [
+        str(d)
+        for (d,) in _rows(
+            demo_next_night, "select metric_date from staging.stg_mpm__recompute_days order by 1"
+        )
+    ]
+    assert days[0] == DEMO_START and days[-2:] == ["2026-10-09", LAST_DAY]
+    assert COHORT_DAY not in days
+    # The old cohort's d7 retention changed with the late events ...
+    d7 = (
+        "select d7_retention from marts.business_metrics_daily where metric_date = "
+        f"date '{COHORT_DAY}' and model_name = '__product__' and segment = '__all__'"
+    )
+    assert _rows(demo_first_night, d7) != _rows(demo_next_night, d7)
+    # ... and the moved user's first-day events changed segment.
+    moved = _rows(
+        demo_next_night,
+        "select distinct segment from intermediate.int_events_attributed "
+        "where user_id = (select min(user_id) from raw.predictions "
+        "where prediction_id like 'flip-%')  and request_segment is null",
+    )
+    assert moved == [("moved",)]
+    # Every ledger day reconciles.
+    assert _rows(
+        demo_next_night,
+        "select count(*) from marts.source_reconciliation_daily "
+        "where rows_in <> rows_accepted + rows_quarantined + rows_superseded",
+    ) == [(0,)]
+
+
+def test_demo_incremental_night_equals_full_refresh(demo_full_data, demo_next_night, tmp_path):
+    full = _copy(demo_full_data, tmp_path / "full")
+    _build(full, tmp_path / "a1", full_refresh=True)
+    incremental, refreshed = snapshot(demo_next_night, NOT_DRIFT), snapshot(full, NOT_DRIFT)
+    assert {t for t in incremental if incremental[t] != refreshed[t]} == set()
+
+
+def test_demo_same_night_twice_is_byte_identical(demo_next_night, tmp_path):
+    again = _copy(demo_next_night, tmp_path / "again")
+    _build(again, tmp_path / "a1")
+    assert snapshot(again, NOT_DRIFT) == snapshot(demo_next_night, NOT_DRIFT)

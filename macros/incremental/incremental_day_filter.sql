@@ -9,9 +9,14 @@
     Spark with partition/file statistics: the night's cost follows the
     recomputed days, not the history. Literal dates, so the planner sees
     constants.
+    days: optional; the list of days to keep instead of incremental_days()
+    (e.g. incremental_days_with_labels()), none for every day.
 -#}
-{% macro incremental_day_filter(date_column='metric_date', timestamp_column=none) -%}
-    {{- day_list_filter(incremental_days(), date_column, timestamp_column) -}}
+{% macro incremental_day_filter(date_column='metric_date', timestamp_column=none, days='run') -%}
+    {%- if days == 'run' -%}
+        {%- set days = incremental_days() -%}
+    {%- endif -%}
+    {{- day_list_filter(days, date_column, timestamp_column) -}}
 {%- endmacro %}
 
 {#-

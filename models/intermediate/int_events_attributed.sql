@@ -7,12 +7,24 @@
 -- user's segment, the one most of their predictions were served under (ties:
 -- alphabetically first); otherwise `unknown`. Both lookups are aggregated to
 -- one row per key before the join, so the joins cannot fan out (tested).
+--
+-- Incremental by metric_date (= event_date) over business_event_days():
+-- the days incremental_days() recomputes plus the days of stored events
+-- whose user's segment has moved since (stg_mpm__segment_changed_days): a
+-- user's segment depends on all their predictions, so it is looked up for
+-- the users of the recomputed events only, and the lists' segments for
+-- their request_ids only.
+
+{{ config(**incremental_by_day()) }}
+
+{%- set days = business_event_days() %}
 
 with
 
 events as (
 
     select * from {{ ref('stg_raw__events') }}
+    where {{ incremental_day_filter('event_date', 'occurred_at', days=days) }}
 
 ),
 
@@ -30,6 +42,9 @@ request_segments as (
         min(coalesce(segment, 'unknown')) as request_segment
     from predictions
     where request_id is not null
+    {%- if days is not none %}
+        and request_id in (select events.request_id from events)
+    {%- endif %}
     group by request_id
 
 ),
@@ -42,6 +57,9 @@ user_segment_counts as (
         count(*) as n_predictions
     from predictions
     where user_id is not null and segment is not null
+    {%- if days is not none %}
+        and user_id in (select events.user_id from events)
+    {%- endif %}
     group by user_id, segment
 
 ),
@@ -76,6 +94,9 @@ users as (
         min(signed_up_at) as signed_up_at
     from {{ ref('stg_raw__users') }}
     where user_id is not null
+    {%- if days is not none %}
+        and user_id in (select events.user_id from events)
+    {%- endif %}
     group by user_id
 
 ),
@@ -83,6 +104,7 @@ users as (
 final as (
 
     select
+        events.event_date as metric_date,
         events.event_id,
         events.user_id,
         events.session_id,
@@ -96,6 +118,9 @@ final as (
         events.event_date,
         coalesce(request_segments.request_segment, user_segments.user_segment, 'unknown')
             as segment,
+        -- both lookups as they were, to detect a moved user segment later
+        request_segments.request_segment,
+        user_segments.user_segment,
         case
             when events.event_type = 'support_ticket'
                 then coalesce({{ json_extract_string('events.properties', 'reason') }}, 'unspecified')

@@ -6,7 +6,16 @@ A dbt Python model: it runs on dbt-duckdb. dbt-spark does not run Python
 models (outside Databricks), so this is the one node a Spark path has to
 replace; it reads one relation and writes one table, and nothing but
 generation_metrics_daily depends on it.
+
+Incremental by metric_date like the SQL per-day models (dbt-duckdb runs
+incremental Python models: the returned frame goes to a temporary table,
+then delete+insert on metric_date): a run scores only the labeled pairs of
+the days stg_mpm__recompute_days lists, the one costly step (a Python call
+per pair). The config is spelled out here because a Python model cannot
+call the incremental_by_day macro; Spark never builds this model.
 """
+
+import math
 
 import pandas as pd
 
@@ -61,17 +70,35 @@ def aggregate(pairs: pd.DataFrame) -> pd.DataFrame:
             row["n_references"] = len(group)
             row["bleu"] = sacrebleu.corpus_bleu(hyps, [refs]).score
             for rouge in ROUGE_TYPES:
-                row[f"{rouge.lower()}_f"] = float(group[f"{rouge.lower()}_f"].mean())
+                # fsum: exactly rounded, so the rows' order cannot change a bit
+                scores = group[f"{rouge.lower()}_f"].tolist()
+                row[f"{rouge.lower()}_f"] = math.fsum(scores) / len(scores)
             rows.append(row)
     return pd.DataFrame(rows, columns=list(COLUMNS))
 
 
 def model(dbt, session):
-    dbt.config(materialized="table")
+    dbt.config(
+        materialized="incremental",
+        incremental_strategy="delete+insert",
+        unique_key="metric_date",
+        on_schema_change="append_new_columns",
+    )
+    where = "task_type = 'generation' and is_labeled and reference_text is not null"
+    days = dbt.ref("stg_mpm__recompute_days")
+    if dbt.is_incremental:
+        # the days this run recomputes (macros/incremental/incremental_days.sql)
+        listed = sorted({str(d)[:10] for d in days.df()["metric_date"]})
+        dates = ", ".join(f"date '{d}'" for d in listed) or "null"
+        where += f" and cast(metric_date as date) in ({dates})"
     pairs = (
         dbt.ref("int_predictions_labeled")
-        .filter("task_type = 'generation' and is_labeled and reference_text is not null")
-        .project("metric_date, model_name, model_version, segment, generated_text, reference_text")
+        .filter(where)
+        .project(
+            "prediction_id, metric_date, model_name, model_version, segment, "
+            "generated_text, reference_text"
+        )
+        .order("prediction_id")
         .df()
     )
     pairs["hypothesis"] = pairs["generated_text"].fillna("")

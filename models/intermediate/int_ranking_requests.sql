@@ -2,6 +2,11 @@
 -- any judgment (relevant or not) has arrived for it, and for each K of
 -- var('ranking_k') what its top K earned (ranking_list_gains) against the
 -- ideal list (ranking_ideal_dcg).
+--
+-- Incremental by metric_date: a run reads the served lists of the days it
+-- recomputes and the judgments of those lists only.
+
+{{ config(**incremental_by_day()) }}
 
 {%- set ks = var('ranking_k') %}
 
@@ -10,6 +15,7 @@ with
 served as (
 
     select * from {{ ref('int_ranking_served') }}
+    where {{ incremental_day_filter('metric_date') }}
 
 ),
 
@@ -40,6 +46,9 @@ ideal as (
         {{ ranking_ideal_dcg(k) }}{{ ',' if not loop.last }}
         {%- endfor %}
     from {{ ref('int_ranking_judgments') }}
+    {%- if is_incremental() %}
+    where request_id in (select served.request_id from served)
+    {%- endif %}
     group by request_id
 
 ),
@@ -49,6 +58,9 @@ judged as (
     select distinct request_id
     from {{ ref('stg_raw__labels') }}
     where label_kind = 'ranking_judgment'
+    {%- if is_incremental() %}
+        and request_id in (select served.request_id from served)
+    {%- endif %}
 
 )
 

@@ -4,15 +4,45 @@
 -- tied scores never reorder it); an item listed twice counts once, at its
 -- best rank. A list's day, model, version and segment are those of its
 -- first position.
+--
+-- Incremental by metric_date: a run reads the ranking predictions of the
+-- days it recomputes (plus any row of the same lists delivered on another
+-- day, so a list is always whole) and the judgments of those lists only.
+
+{{ config(**incremental_by_day()) }}
 
 with
 
-predictions as (
+in_days as (
 
     select * from {{ ref('stg_raw__predictions') }}
     where task_type = 'ranking'
+        and {{ incremental_day_filter('metric_date') }}
 
 ),
+
+{%- if is_incremental() %}
+
+predictions as (
+
+    select * from in_days
+    union all
+    select * from {{ ref('stg_raw__predictions') }}
+    where task_type = 'ranking'
+        and not {{ incremental_day_filter('metric_date') }}
+        and request_id in (select in_days.request_id from in_days)
+
+),
+
+{%- else %}
+
+predictions as (
+
+    select * from in_days
+
+),
+
+{%- endif %}
 
 first_listing as (
 
@@ -90,6 +120,9 @@ judgments as (
         item_id,
         relevance
     from {{ ref('int_ranking_judgments') }}
+    {%- if is_incremental() %}
+    where request_id in (select predictions.request_id from predictions)
+    {%- endif %}
 
 ),
 
@@ -126,3 +159,5 @@ select
         rows between unbounded preceding and current row
     ) as relevant_so_far
 from joined
+-- a list whose first position lies on a day not recomputed stays as stored
+where {{ incremental_day_filter('metric_date') }}

@@ -16,7 +16,7 @@
         'hit_rate': 'case when hits_at_' ~ k ~ ' > 0 then 1.0 else 0.0 end',
     } -%}
     {%- for name, expr in per_list.items() %}
-    {{ safe_divide('sum(case when ' ~ evaluated ~ ' then ' ~ expr ~ ' end)', n_evaluated) }}
+    {{ safe_divide(exact_sum('case when ' ~ evaluated ~ ' then ' ~ expr ~ ' end'), n_evaluated) }}
         as {{ name }}_at_{{ k }}{{ ',' if not loop.last }}
     {%- endfor %}
 {%- endmacro %}

@@ -9,13 +9,10 @@
     sum(case when position <= {{ k }} and relevance > 0 then 1 else 0 end) as hits_at_{{ k }},
     max(case when position <= {{ k }} and relevance > 0 then 1.0 / position else 0.0 end)
         as reciprocal_rank_at_{{ k }},
-    sum(
-        case
-            when position <= {{ k }} and relevance > 0
-                then cast(relevant_so_far as double) / position
-            else 0.0
-        end
-    ) as precision_sum_at_{{ k }},
-    sum(case when position <= {{ k }} and relevance > 0 then relevance / log2(position + 1) else 0.0 end)
-        as dcg_at_{{ k }}
+    {{ exact_sum(
+        'case when position <= ' ~ k ~ ' and relevance > 0'
+        ~ ' then cast(relevant_so_far as double) / position else 0.0 end') }} as precision_sum_at_{{ k }},
+    {{ exact_sum(
+        'case when position <= ' ~ k ~ ' and relevance > 0'
+        ~ ' then relevance / log2(position + 1) else 0.0 end') }} as dcg_at_{{ k }}
 {%- endmacro %}

@@ -9,22 +9,24 @@
 {% macro regression_errors(actual, predicted, scored) -%}
     {%- set n = 'sum(case when ' ~ scored ~ ' then 1 else 0 end)' -%}
     {%- set error = '(' ~ predicted ~ ' - ' ~ actual ~ ')' -%}
-    {%- set squared_error = 'sum(case when ' ~ scored ~ ' then ' ~ error ~ ' * ' ~ error ~ ' end)' -%}
+    {#- exact_sum and an ordered variance: the same rows give the same bits in
+        any order (incremental runs equal a full refresh exactly). -#}
+    {%- set squared_error = exact_sum('case when ' ~ scored ~ ' then ' ~ error ~ ' * ' ~ error ~ ' end') -%}
     {%- set nonzero = scored ~ ' and ' ~ actual ~ ' <> 0' -%}
     {{ n }} as n_scored,
     sum(case when {{ nonzero }} then 1 else 0 end) as n_nonzero_actual,
-    {{ safe_divide('sum(case when ' ~ scored ~ ' then abs' ~ error ~ ' end)', n) }} as mae,
+    {{ safe_divide(exact_sum('case when ' ~ scored ~ ' then abs' ~ error ~ ' end'), n) }} as mae,
     sqrt({{ safe_divide(squared_error, n) }}) as rmse,
     {{ safe_divide(
-        'sum(case when ' ~ nonzero ~ ' then abs' ~ error ~ ' / abs(' ~ actual ~ ') end)',
+        exact_sum('case when ' ~ nonzero ~ ' then abs' ~ error ~ ' / abs(' ~ actual ~ ') end'),
         'sum(case when ' ~ nonzero ~ ' then 1 else 0 end)') }} as mape,
-    {{ safe_divide('sum(case when ' ~ scored ~ ' then ' ~ error ~ ' end)', n) }} as mean_error,
+    {{ safe_divide(exact_sum('case when ' ~ scored ~ ' then ' ~ error ~ ' end'), n) }} as mean_error,
     case
         when
             {{ n }} >= 2
             and min(case when {{ scored }} then {{ actual }} end)
             < max(case when {{ scored }} then {{ actual }} end)
             then 1.0 - {{ safe_divide(squared_error,
-                'var_pop(case when ' ~ scored ~ ' then ' ~ actual ~ ' end) * ' ~ n) }}
+                ordered_var_pop('case when ' ~ scored ~ ' then ' ~ actual ~ ' end') ~ ' * ' ~ n) }}
     end as r2
 {%- endmacro %}

@@ -5,21 +5,36 @@
 -- events of the sessions it acted in, so its session metrics describe the
 -- sessions that used it. Segments follow int_events_attributed.
 -- HEART/AARRR grouping and the definitions are in _business__docs.md.
+--
+-- Incremental by metric_date, but a day's retention, activation and return
+-- rate read other days: d1/d7 retention and activation of day d change
+-- until d + 1 and d + 7 have arrived, the return rate reads d - 1. So a
+-- run recomputes every metric day whose inputs can have changed
+-- (business_metric_days(): each changed event day d and d - 7, d - 1,
+-- d + 1) and reads the events of those days and of their follow-up days
+-- (business_input_days()), never the whole history. A session is scoped to
+-- a model through its events on the days read (sessions do not span more
+-- than a day).
+
+{{ config(**incremental_by_day()) }}
 
 {%- set reasons = var('ticket_reasons') %}
+{%- set metric_days = business_metric_days() %}
+{%- set input_days = business_input_days() %}
 
 with
 
 events as (
 
     select * from {{ ref('int_events_attributed') }}
+    where {{ incremental_day_filter('metric_date', days=input_days) }}
 
 ),
 
 observed_until as (
 
     -- retention and activation are reported once their follow-up day exists
-    select max(event_date) as last_event_date from events
+    select max(metric_date) as last_event_date from {{ ref('int_events_attributed') }}
 
 ),
 
@@ -113,13 +128,13 @@ counts as (
         count(distinct case when event_type = 'session_start' then session_id end) as n_sessions,
         sum(case when event_type = 'session_end' and value is not null then 1 else 0 end)
             as n_timed_sessions,
-        sum(case when event_type = 'session_end' then value end) as session_seconds,
+        {{ exact_sum("case when event_type = 'session_end' then value end") }} as session_seconds,
 
         ---------- the funnel of ranked lists
         sum(case when event_type = 'impression' then 1 else 0 end) as impressions,
         sum(case when event_type = 'click' then 1 else 0 end) as clicks,
         sum(case when event_type = 'conversion' then 1 else 0 end) as conversions,
-        coalesce(sum(case when event_type = 'conversion' then value end), 0) as revenue,
+        coalesce({{ exact_sum("case when event_type = 'conversion' then value end") }}, 0) as revenue,
 
         ---------- satisfaction
         sum(case when event_type = 'support_ticket' then 1 else 0 end) as support_tickets,
@@ -127,7 +142,7 @@ counts as (
         sum(case when ticket_reason = '{{ reason }}' then 1 else 0 end) as tickets_{{ reason }},
         {%- endfor %}
         sum(case when event_type = 'rating' and value is not null then 1 else 0 end) as n_ratings,
-        sum(case when event_type = 'rating' then value end) as rating_sum
+        {{ exact_sum("case when event_type = 'rating' then value end") }} as rating_sum
 
     from scoped
     group by grouping sets (
@@ -372,3 +387,4 @@ final as (
 )
 
 select * from final
+where {{ incremental_day_filter('metric_date', days=metric_days) }}

@@ -8,73 +8,50 @@
 -- labeled_at, at their prediction's model, `__unknown__` when there is none;
 -- events at `__product__` when unattributed); rows without a model or a
 -- valid timestamp cannot be placed, and source_reconciliation counts them.
+--
+-- Incremental by metric_date: a run recomputes the days of
+-- incremental_days_with_labels() (the usual days plus the days of label
+-- rows whose key was labeled since the last run). Zero rows need every
+-- reason ever seen for a source: the stored rows give the reasons seen
+-- before, and a run that meets a reason never seen (checked first, on the
+-- recomputed days only) rebuilds every day, as a full refresh would, so
+-- the old days get its zeros too.
+
+{{ config(**incremental_by_day()) }}
+
+{%- set days = incremental_days_with_labels() %}
+{%- set ns = namespace(stored=[]) %}
+{%- if days is not none and execute %}
+    {#- The reasons stored, read before the insert as literals (Spark cannot
+        overwrite a table the same query reads). #}
+    {%- set rows = run_query(
+        "select distinct source_table, substr(metric_name, " ~ ('quarantined__' | length + 1) ~ ")"
+        ~ " from " ~ this ~ " where metric_name <> 'unknown_event_types' order by 1, 2") %}
+    {%- for row in rows.rows %}
+        {%- do ns.stored.append((row[0], row[1])) %}
+    {%- endfor %}
+    {%- set check_sql %}
+        select count(*) from (
+            select distinct
+                source_table,
+                quarantine_reason
+            from ({{ data_quality_placed_rows(days) }}) as placed
+            where quarantine_reason is not null
+            {%- for source_table, reason in ns.stored %}
+                and not (source_table = '{{ source_table }}' and quarantine_reason = '{{ reason }}')
+            {%- endfor %}
+        ) as new_reasons
+    {%- endset %}
+    {%- if run_query(check_sql).columns[0].values()[0] > 0 %}
+        {%- set days = none %}
+    {%- endif %}
+{%- endif %}
 
 with
 
-deliveries as (
-
-    select
-        prediction_id,
-        model_name,
-        metric_date
-    from {{ ref('base_raw__predictions') }}
-    where
-        model_name is not null
-        and metric_date is not null
-
-),
-
-feature_owner as (
-
-    select
-        prediction_id,
-        min(model_name) as model_name,
-        min(metric_date) as metric_date
-    from deliveries
-    group by prediction_id
-
-),
-
 placed as (
 
-    select
-        'predictions' as source_table,
-        metric_date,
-        model_name,
-        quarantine_reason
-    from {{ ref('base_raw__predictions') }}
-    where model_name is not null and metric_date is not null
-
-    union all
-
-    select
-        'labels' as source_table,
-        label_date as metric_date,
-        coalesce(model_name, '__unknown__') as model_name,
-        quarantine_reason
-    from {{ ref('base_raw__labels') }}
-    where label_date is not null
-
-    union all
-
-    select
-        'events' as source_table,
-        event_date as metric_date,
-        coalesce(model_name, '__product__') as model_name,
-        quarantine_reason
-    from {{ ref('base_raw__events') }}
-    where event_date is not null
-
-    union all
-
-    select
-        'prediction_features' as source_table,
-        feature_owner.metric_date,
-        feature_owner.model_name,
-        features.quarantine_reason
-    from {{ ref('base_raw__prediction_features') }} as features
-    inner join feature_owner
-        on features.prediction_id = feature_owner.prediction_id
+    {{ data_quality_placed_rows(days) }}
 
 ),
 
@@ -92,12 +69,18 @@ delivered as (
 
 reasons as (
 
-    select
+    select distinct
         source_table,
         quarantine_reason
     from placed
     where quarantine_reason is not null
-    group by source_table, quarantine_reason
+    {%- for source_table, reason in ns.stored %}
+    union
+    -- a reason seen on the days not recomputed
+    select
+        '{{ source_table }}' as source_table,
+        '{{ reason }}' as quarantine_reason
+    {%- endfor %}
 
 ),
 
@@ -118,6 +101,7 @@ quarantined as (
 per_reason as (
 
     select
+        delivered.source_table,
         delivered.metric_date,
         delivered.model_name,
         {{ dbt.concat(["'quarantined__'", 'reasons.quarantine_reason']) }} as metric_name,
@@ -138,12 +122,14 @@ per_reason as (
 unknown_event_types as (
 
     select
+        'events' as source_table,
         event_date as metric_date,
         coalesce(model_name, '__product__') as model_name,
         'unknown_event_types' as metric_name,
         cast(sum(case when is_known_event_type then 0 else 1 end) as double) as metric_value,
         count(*) as sample_size
     from {{ ref('stg_raw__events') }}
+    where {{ incremental_day_filter('event_date', 'occurred_at', days=days) }}
     group by event_date, coalesce(model_name, '__product__')
 
 ),
@@ -159,6 +145,7 @@ unioned as (
 select
     metric_date,
     model_name,
+    source_table,
     '__all__' as model_version,
     '__all__' as segment,
     'data_quality' as layer,

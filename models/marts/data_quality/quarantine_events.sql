@@ -1,4 +1,10 @@
 -- Event rows that cannot be used, each with its reason.
+--
+-- A view, not a table: nothing to rebuild nightly, and always the current
+-- quarantine (its rows have no day to be incremental on when their
+-- timestamp is the reason).
+
+{{ config(materialized='view') }}
 
 select
     event_id,

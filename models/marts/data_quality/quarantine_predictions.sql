@@ -1,5 +1,11 @@
 -- Prediction rows that cannot be used, each with its reason: nothing bad is
 -- dropped silently, and source_reconciliation proves the counts add up.
+--
+-- A view, not a table: nothing to rebuild nightly, and always the current
+-- quarantine (its rows have no day to be incremental on when their
+-- timestamp is the reason).
+
+{{ config(materialized='view') }}
 
 select
     prediction_id,

@@ -3,6 +3,14 @@
 -- not), for each K of var('ranking_k'): catalog coverage, intra-list
 -- diversity, exposure Gini and new-item share, plus the exploration share.
 -- These move before accuracy does when a model feeds on its own clicks.
+--
+-- Incremental by metric_date (the days this run recomputes): every value
+-- of a day reads that day's lists only. New-item share compares an item's
+-- catalog created_at with the day, and catalog coverage counts the
+-- catalog (stg_raw__items, one row per item) as of the day, so neither
+-- needs the history of impressions.
+
+{{ config(**incremental_by_day()) }}
 
 {%- set ks = var('ranking_k') %}
 {%- set keys = ['metric_date', 'model_name', 'model_version', 'segment'] %}
@@ -13,6 +21,7 @@ with
 served as (
 
     select * from {{ ref('int_ranking_served') }}
+    where {{ incremental_day_filter('metric_date') }}
 
 ),
 
@@ -117,7 +126,7 @@ diversity as (
         {{ rollup_key('segment') }} as segment,
         k,
         count(diversity) as n_diversity_lists,
-        avg(diversity) as intra_list_diversity
+        {{ safe_divide(exact_sum('diversity'), 'count(diversity)') }} as intra_list_diversity
     from list_diversity
     group by {{ rollup_grouping_sets(['k']) }}
 
@@ -206,6 +215,7 @@ lists as (
         count(*) as n_lists,
         sum(is_exploration_list) as n_exploration_lists
     from {{ ref('int_ranking_requests') }}
+    where {{ incremental_day_filter('metric_date') }}
     group by {{ rollup_grouping_sets() }}
 
 ),

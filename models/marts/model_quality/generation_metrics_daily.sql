@@ -1,7 +1,10 @@
 -- Every generation metric of the contract per day × model × version ×
 -- segment with the __all__ rollups: BLEU and ROUGE from the reference
 -- libraries (int_generation_text_scores, a Python model) beside volumes,
--- label maturity and latency in SQL.
+-- label maturity and latency in SQL. Incremental by metric_date (the days
+-- this run recomputes).
+
+{{ config(**incremental_by_day()) }}
 
 with
 
@@ -9,6 +12,7 @@ predictions as (
 
     select * from {{ ref('int_predictions_labeled') }}
     where task_type = 'generation'
+        and {{ incremental_day_filter('metric_date') }}
 
 ),
 
@@ -39,6 +43,7 @@ text_scores as (
         rouge2_f,
         rougel_f
     from {{ ref('int_generation_text_scores') }}
+    where {{ incremental_day_filter(to_date('metric_date')) }}
 
 ),
 

@@ -1,7 +1,10 @@
 -- Every ranking accuracy metric of the contract for each K of
 -- var('ranking_k'), per day × model × version × segment with the __all__
 -- rollups, equal to ranx (trec_eval semantics, linear-gain NDCG, graded
--- relevance), with volumes, label maturity and latency.
+-- relevance), with volumes, label maturity and latency. Incremental by
+-- metric_date (the days this run recomputes).
+
+{{ config(**incremental_by_day()) }}
 
 {%- set ks = var('ranking_k') %}
 {%- set keys = ['metric_date', 'model_name', 'model_version', 'segment'] %}
@@ -24,6 +27,7 @@ predictions as (
     left join {{ ref('int_ranking_requests') }} as requests
         on predictions.request_id = requests.request_id
     where predictions.task_type = 'ranking'
+        and {{ incremental_day_filter('predictions.metric_date') }}
 
 ),
 
@@ -54,6 +58,7 @@ accuracy as (
         {{ ranking_accuracy_means(k) }}{{ ',' if not loop.last }}
         {%- endfor %}
     from {{ ref('int_ranking_requests') }}
+    where {{ incremental_day_filter('metric_date') }}
     group by {{ rollup_grouping_sets() }}
 
 ),

@@ -1,6 +1,9 @@
 -- Every regression metric of the contract per day × model × version ×
 -- segment with the __all__ rollups, equal to sklearn/numpy (see
 -- regression_errors for the null cases), with volumes and latency.
+-- Incremental by metric_date (the days this run recomputes).
+
+{{ config(**incremental_by_day()) }}
 
 with
 
@@ -18,6 +21,7 @@ predictions as (
         predicted_value
     from {{ ref('int_predictions_labeled') }}
     where task_type = 'regression'
+        and {{ incremental_day_filter('metric_date') }}
 
 ),
 

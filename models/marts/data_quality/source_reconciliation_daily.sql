@@ -1,0 +1,307 @@
+-- The ledger per source table and day: rows_in = rows_accepted +
+-- rows_quarantined + rows_superseded, each row on the day of its own
+-- timestamp (predictions: predicted_at, events: occurred_at, labels:
+-- labeled_at, features: their prediction's earliest delivery day). Rows
+-- that cannot be placed on a day (their timestamp is the reason they are
+-- quarantined) are counted by source_reconciliation, the totals view.
+--
+-- Accepted rows are counted where the metrics read them (staging, built
+-- incrementally for predictions) and superseded rows independently, from
+-- the keys whose kept row lies on the day (predictions and events: the
+-- earliest valid delivery; labels: the latest revision), so the ledger
+-- also proves that the incremental staging lost or doubled nothing.
+--
+-- Incremental by metric_date over incremental_days_with_labels(): a label
+-- revision turns the key's older label from current into superseded on
+-- that older label's own day, so those days are recomputed too.
+
+{{ config(**incremental_by_day()) }}
+
+{%- set days = incremental_days_with_labels() %}
+
+with
+
+---------- predictions
+prediction_rows as (
+
+    select
+        prediction_id,
+        metric_date,
+        quarantine_reason
+    from {{ ref('base_raw__predictions') }}
+    where metric_date is not null
+        and {{ incremental_day_filter('metric_date', 'predicted_at', days=days) }}
+
+),
+
+prediction_first_days as (
+
+    -- the day of each key's kept (earliest valid) delivery
+    select
+        prediction_id,
+        min(metric_date) as metric_date
+    from {{ ref('base_raw__predictions') }}
+    where quarantine_reason is null
+    {%- if days is not none %}
+        and prediction_id in (
+            select prediction_rows.prediction_id from prediction_rows
+            where prediction_rows.quarantine_reason is null
+        )
+    {%- endif %}
+    group by prediction_id
+
+),
+
+prediction_ledger as (
+
+    select
+        'predictions' as source_table,
+        rows_by_day.metric_date,
+        rows_by_day.rows_in,
+        coalesce(accepted.rows_accepted, 0) as rows_accepted,
+        rows_by_day.rows_quarantined,
+        rows_by_day.rows_valid - coalesce(first_days.n_keys, 0) as rows_superseded
+    from (
+        select
+            metric_date,
+            count(*) as rows_in,
+            sum(case when quarantine_reason is not null then 1 else 0 end) as rows_quarantined,
+            sum(case when quarantine_reason is null then 1 else 0 end) as rows_valid
+        from prediction_rows
+        group by metric_date
+    ) as rows_by_day
+    left join (
+        select
+            metric_date,
+            count(*) as rows_accepted
+        from {{ ref('stg_raw__predictions') }}
+        where {{ incremental_day_filter('metric_date', days=days) }}
+        group by metric_date
+    ) as accepted
+        on rows_by_day.metric_date = accepted.metric_date
+    left join (
+        select
+            metric_date,
+            count(*) as n_keys
+        from prediction_first_days
+        group by metric_date
+    ) as first_days
+        on rows_by_day.metric_date = first_days.metric_date
+
+),
+
+---------- events
+event_rows as (
+
+    select
+        event_id,
+        event_date as metric_date,
+        quarantine_reason
+    from {{ ref('base_raw__events') }}
+    where event_date is not null
+        and {{ incremental_day_filter('event_date', 'occurred_at', days=days) }}
+
+),
+
+event_first_days as (
+
+    select
+        event_id,
+        min(event_date) as metric_date
+    from {{ ref('base_raw__events') }}
+    where quarantine_reason is null
+    {%- if days is not none %}
+        and event_id in (
+            select event_rows.event_id from event_rows
+            where event_rows.quarantine_reason is null
+        )
+    {%- endif %}
+    group by event_id
+
+),
+
+event_ledger as (
+
+    select
+        'events' as source_table,
+        rows_by_day.metric_date,
+        rows_by_day.rows_in,
+        coalesce(accepted.rows_accepted, 0) as rows_accepted,
+        rows_by_day.rows_quarantined,
+        rows_by_day.rows_valid - coalesce(first_days.n_keys, 0) as rows_superseded
+    from (
+        select
+            metric_date,
+            count(*) as rows_in,
+            sum(case when quarantine_reason is not null then 1 else 0 end) as rows_quarantined,
+            sum(case when quarantine_reason is null then 1 else 0 end) as rows_valid
+        from event_rows
+        group by metric_date
+    ) as rows_by_day
+    left join (
+        select
+            event_date as metric_date,
+            count(*) as rows_accepted
+        from {{ ref('stg_raw__events') }}
+        where {{ incremental_day_filter('event_date', 'occurred_at', days=days) }}
+        group by event_date
+    ) as accepted
+        on rows_by_day.metric_date = accepted.metric_date
+    left join (
+        select
+            metric_date,
+            count(*) as n_keys
+        from event_first_days
+        group by metric_date
+    ) as first_days
+        on rows_by_day.metric_date = first_days.metric_date
+
+),
+
+---------- labels
+label_rows as (
+
+    select
+        label_kind,
+        prediction_id,
+        request_id,
+        item_id,
+        label_date as metric_date,
+        quarantine_reason
+    from {{ ref('base_raw__labels') }}
+    where label_date is not null
+        and {{ incremental_day_filter('label_date', 'labeled_at', days=days) }}
+
+),
+
+label_current_days as (
+
+    -- the day of each key's kept (latest) revision
+    select max(label_date) as metric_date
+    from {{ ref('base_raw__labels') }}
+    where quarantine_reason is null
+    group by label_kind, prediction_id, request_id, item_id
+
+),
+
+label_ledger as (
+
+    select
+        'labels' as source_table,
+        rows_by_day.metric_date,
+        rows_by_day.rows_in,
+        coalesce(accepted.rows_accepted, 0) as rows_accepted,
+        rows_by_day.rows_quarantined,
+        rows_by_day.rows_valid - coalesce(current_days.n_keys, 0) as rows_superseded
+    from (
+        select
+            metric_date,
+            count(*) as rows_in,
+            sum(case when quarantine_reason is not null then 1 else 0 end) as rows_quarantined,
+            sum(case when quarantine_reason is null then 1 else 0 end) as rows_valid
+        from label_rows
+        group by metric_date
+    ) as rows_by_day
+    left join (
+        select
+            {{ to_date('labeled_at') }} as metric_date,
+            count(*) as rows_accepted
+        from {{ ref('stg_raw__labels') }}
+        where {{ incremental_day_filter(to_date('labeled_at'), 'labeled_at', days=days) }}
+        group by {{ to_date('labeled_at') }}
+    ) as accepted
+        on rows_by_day.metric_date = accepted.metric_date
+    left join (
+        select
+            metric_date,
+            count(*) as n_keys
+        from label_current_days
+        where {{ incremental_day_filter('metric_date', days=days) }}
+        group by metric_date
+    ) as current_days
+        on rows_by_day.metric_date = current_days.metric_date
+
+),
+
+---------- prediction features (on their prediction's earliest delivery day)
+feature_owner as (
+
+    select
+        prediction_id,
+        min(metric_date) as metric_date
+    from {{ ref('base_raw__predictions') }}
+    where prediction_id is not null and metric_date is not null
+    group by prediction_id
+
+),
+
+feature_rows as (
+
+    select
+        features.prediction_id,
+        features.feature_name,
+        feature_owner.metric_date,
+        features.quarantine_reason,
+        features.delivery_rank
+    from {{ ref('base_raw__prediction_features') }} as features
+    inner join feature_owner
+        on features.prediction_id = feature_owner.prediction_id
+    where {{ incremental_day_filter('feature_owner.metric_date', days=days) }}
+
+),
+
+feature_ledger as (
+
+    select
+        'prediction_features' as source_table,
+        rows_by_day.metric_date,
+        rows_by_day.rows_in,
+        coalesce(accepted.rows_accepted, 0) as rows_accepted,
+        rows_by_day.rows_quarantined,
+        rows_by_day.rows_valid - rows_by_day.n_keys as rows_superseded
+    from (
+        select
+            metric_date,
+            count(*) as rows_in,
+            sum(case when quarantine_reason is not null then 1 else 0 end) as rows_quarantined,
+            sum(case when quarantine_reason is null then 1 else 0 end) as rows_valid,
+            count(distinct case
+                when quarantine_reason is null then {{ dbt.concat(['prediction_id', "'|'", 'feature_name']) }}
+            end) as n_keys
+        from feature_rows
+        group by metric_date
+    ) as rows_by_day
+    left join (
+        select
+            feature_owner.metric_date,
+            count(*) as rows_accepted
+        from {{ ref('stg_raw__prediction_features') }} as staged
+        inner join feature_owner
+            on staged.prediction_id = feature_owner.prediction_id
+        where {{ incremental_day_filter('feature_owner.metric_date', days=days) }}
+        group by feature_owner.metric_date
+    ) as accepted
+        on rows_by_day.metric_date = accepted.metric_date
+
+),
+
+unioned as (
+
+    select * from prediction_ledger
+    union all
+    select * from event_ledger
+    union all
+    select * from label_ledger
+    union all
+    select * from feature_ledger
+
+)
+
+select
+    source_table,
+    cast(metric_date as date) as metric_date,
+    cast(rows_in as bigint) as rows_in,
+    cast(rows_accepted as bigint) as rows_accepted,
+    cast(rows_quarantined as bigint) as rows_quarantined,
+    cast(rows_superseded as bigint) as rows_superseded
+from unioned
