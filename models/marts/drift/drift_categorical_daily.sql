@@ -187,13 +187,14 @@ divergence as (
         metric_date,
         model_name,
         feature_name,
-        -- null when either side has no rows: one null share nulls the sum
-        sum({{ psi_term('current_share', 'reference_share') }}
-            + case when current_share is null or reference_share is null then null else 0 end) as psi,
-        sum(
-            {{ relative_entropy_term('current_share', '(current_share + reference_share) / 2') }}
-            + {{ relative_entropy_term('reference_share', '(current_share + reference_share) / 2') }}
-        ) as js_divergence_nats
+        -- null when either side has no rows: one null share nulls the sum.
+        -- exact_sum: the same bits in any row order (incremental nights).
+        {{ exact_sum(psi_term('current_share', 'reference_share')
+            ~ ' + case when current_share is null or reference_share is null then null else 0 end') }} as psi,
+        {{ exact_sum(
+            relative_entropy_term('current_share', '(current_share + reference_share) / 2')
+            ~ ' + ' ~ relative_entropy_term('reference_share', '(current_share + reference_share) / 2')
+        ) }} as js_divergence_nats
     from shares
     group by metric_date, model_name, feature_name
 
