@@ -6,7 +6,10 @@
     order the threads finish, so a plain sum(double) can differ in the last
     bit between two runs on the same rows; the incremental models promise
     that the same night twice is byte-identical and that an incremental
-    night equals a full refresh exactly. Returns a double.
+    night equals a full refresh exactly. Returns a double. Exact per
+    engine, not across engines: DuckDB casts a double to decimal(38, 18)
+    through a scaled double, Spark exactly, so the two can differ in the
+    last bit (far inside the contract's 1e-9).
 -#}
 {% macro exact_sum(expr) -%}
     cast(sum(cast({{ expr }} as decimal(38, 18))) as double)
