@@ -62,13 +62,7 @@ prediction_ledger as (
         rows_by_day.rows_quarantined,
         rows_by_day.rows_valid - coalesce(first_days.n_keys, 0) as rows_superseded
     from (
-        select
-            metric_date,
-            count(*) as rows_in,
-            sum(case when quarantine_reason is not null then 1 else 0 end) as rows_quarantined,
-            sum(case when quarantine_reason is null then 1 else 0 end) as rows_valid
-        from prediction_rows
-        group by metric_date
+        {{ ledger_day_counts('prediction_rows') }}
     ) as rows_by_day
     left join (
         select
@@ -130,13 +124,7 @@ event_ledger as (
         rows_by_day.rows_quarantined,
         rows_by_day.rows_valid - coalesce(first_days.n_keys, 0) as rows_superseded
     from (
-        select
-            metric_date,
-            count(*) as rows_in,
-            sum(case when quarantine_reason is not null then 1 else 0 end) as rows_quarantined,
-            sum(case when quarantine_reason is null then 1 else 0 end) as rows_valid
-        from event_rows
-        group by metric_date
+        {{ ledger_day_counts('event_rows') }}
     ) as rows_by_day
     left join (
         select
@@ -194,13 +182,7 @@ label_ledger as (
         rows_by_day.rows_quarantined,
         rows_by_day.rows_valid - coalesce(current_days.n_keys, 0) as rows_superseded
     from (
-        select
-            metric_date,
-            count(*) as rows_in,
-            sum(case when quarantine_reason is not null then 1 else 0 end) as rows_quarantined,
-            sum(case when quarantine_reason is null then 1 else 0 end) as rows_valid
-        from label_rows
-        group by metric_date
+        {{ ledger_day_counts('label_rows') }}
     ) as rows_by_day
     left join (
         select
@@ -260,16 +242,11 @@ feature_ledger as (
         rows_by_day.rows_quarantined,
         rows_by_day.rows_valid - rows_by_day.n_keys as rows_superseded
     from (
-        select
-            metric_date,
-            count(*) as rows_in,
-            sum(case when quarantine_reason is not null then 1 else 0 end) as rows_quarantined,
-            sum(case when quarantine_reason is null then 1 else 0 end) as rows_valid,
-            count(distinct case
-                when quarantine_reason is null then {{ dbt.concat(['prediction_id', "'|'", 'feature_name']) }}
-            end) as n_keys
-        from feature_rows
-        group by metric_date
+        {%- set feature_keys = dbt.concat(['prediction_id', "'|'", 'feature_name']) %}
+        {{ ledger_day_counts(
+            'feature_rows',
+            'count(distinct case when quarantine_reason is null then ' ~ feature_keys ~ ' end) as n_keys'
+        ) }}
     ) as rows_by_day
     left join (
         select
