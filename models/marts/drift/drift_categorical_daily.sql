@@ -14,34 +14,11 @@
 
 with
 
-day_references as (
-
-    select distinct
-        model_name,
-        metric_date,
-        reference_id
-    from {{ ref('int_drift_reference_windows') }}
-    where {{ day_list_filter(days, 'metric_date') }}
-
-),
-
-used_references as (
-
-    select distinct
-        model_name,
-        reference_id
-    from day_references
-
-),
+{{ drift_day_references(days) }},
 
 reference_categories as (
 
-    select reference_categories.*
-    from {{ ref('drift_reference_categories') }} as reference_categories
-    inner join used_references
-        on
-            reference_categories.model_name = used_references.model_name
-            and reference_categories.reference_id = used_references.reference_id
+    {{ drift_used_reference_rows('drift_reference_categories') }}
 
 ),
 

@@ -16,45 +16,17 @@
 
 with
 
-day_references as (
-
-    select distinct
-        model_name,
-        metric_date,
-        reference_id
-    from {{ ref('int_drift_reference_windows') }}
-    where {{ day_list_filter(days, 'metric_date') }}
-
-),
-
-used_references as (
-
-    select distinct
-        model_name,
-        reference_id
-    from day_references
-
-),
+{{ drift_day_references(days) }},
 
 reference_numeric as (
 
-    select reference_numeric.*
-    from {{ ref('drift_reference_numeric') }} as reference_numeric
-    inner join used_references
-        on
-            reference_numeric.model_name = used_references.model_name
-            and reference_numeric.reference_id = used_references.reference_id
+    {{ drift_used_reference_rows('drift_reference_numeric') }}
 
 ),
 
 reference_ecdf as (
 
-    select reference_ecdf.*
-    from {{ ref('drift_reference_ecdf') }} as reference_ecdf
-    inner join used_references
-        on
-            reference_ecdf.model_name = used_references.model_name
-            and reference_ecdf.reference_id = used_references.reference_id
+    {{ drift_used_reference_rows('drift_reference_ecdf') }}
 
 ),
 
