@@ -44,6 +44,13 @@ TABLES = {
     ),
     "intermediate.int_predictions_labeled": "prediction_id",
     "staging.stg_raw__predictions": "prediction_id",
+    "staging.stg_raw__label_deliveries": (
+        "metric_date, labeled_at, prediction_id, request_id, item_id, actual_value, "
+        "quarantine_reason"
+    ),
+    "staging.stg_raw__prediction_feature_deliveries": (
+        "prediction_id, feature_name, quarantine_reason, delivery_rank"
+    ),
     "marts.source_reconciliation": "source_table",
     "marts.drift_numeric_daily": "metric_date, model_name, feature_name",
     "marts.drift_categorical_daily": "metric_date, model_name, feature_name",

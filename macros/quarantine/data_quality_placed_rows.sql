@@ -21,12 +21,11 @@
 
     select
         'labels' as source_table,
-        label_date as metric_date,
+        metric_date,
         coalesce(model_name, '__unknown__') as model_name,
         quarantine_reason
-    from {{ ref('base_raw__labels') }}
-    where label_date is not null
-        and {{ incremental_day_filter('label_date', 'labeled_at', days=days) }}
+    from {{ ref('stg_raw__label_deliveries') }}
+    where {{ incremental_day_filter('metric_date', days=days) }}
 
     union all
 
@@ -43,19 +42,10 @@
 
     select
         'prediction_features' as source_table,
-        feature_owner.metric_date,
-        feature_owner.model_name,
-        features.quarantine_reason
-    from {{ ref('base_raw__prediction_features') }} as features
-    inner join (
-        select
-            prediction_id,
-            min(model_name) as model_name,
-            min(metric_date) as metric_date
-        from {{ ref('base_raw__predictions') }}
-        where model_name is not null and metric_date is not null
-        group by prediction_id
-    ) as feature_owner
-        on features.prediction_id = feature_owner.prediction_id
-    where {{ incremental_day_filter('feature_owner.metric_date', days=days) }}
+        metric_date,
+        model_name,
+        quarantine_reason
+    from {{ ref('stg_raw__prediction_feature_deliveries') }}
+    where model_name is not null
+        and {{ incremental_day_filter('metric_date', days=days) }}
 {%- endmacro %}

@@ -18,14 +18,20 @@ predictions as (
 
 ),
 
+-- The valid labels of those predictions: a label the task cannot mean (a
+-- classification label other than 0/1) is quarantined, never current.
 label_rows as (
 
-    select * from {{ ref('base_raw__labels') }}
-    where quarantine_reason is null
-        and label_kind = 'prediction'
-        {%- if is_incremental() %}
-        and prediction_id in (select predictions.prediction_id from predictions)
-        {%- endif %}
+    select label_rows.*
+    from {{ ref('base_raw__labels') }} as label_rows
+    inner join predictions
+        on label_rows.prediction_id = predictions.prediction_id
+    where label_rows.quarantine_reason is null
+        and label_rows.label_kind = 'prediction'
+        and not (
+            predictions.task_type = 'binary_classification'
+            and (label_rows.actual_value is null or label_rows.actual_value not in (0, 1))
+        )
 
 ),
 

@@ -1,7 +1,7 @@
 -- The current label per key: one per prediction_id, or one per
--- (request_id, item_id) judgment for ranking. A view over every label; the
--- incremental int_predictions_labeled ranks only the labels of the
--- predictions it recomputes, with the same label_recency_rank.
+-- (request_id, item_id) judgment for ranking. A view over the classified
+-- label rows; the incremental int_predictions_labeled ranks only the labels
+-- of the predictions it recomputes, with the same label_recency_rank.
 
 with
 
@@ -10,7 +10,7 @@ ranked as (
     select
         *,
         {{ label_recency_rank() }} as recency_rank
-    from {{ ref('base_raw__labels') }}
+    from {{ ref('stg_raw__label_deliveries') }}
     where quarantine_reason is null
 
 )

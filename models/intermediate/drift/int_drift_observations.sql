@@ -32,6 +32,7 @@ predictions as (
 features as (
 
     select * from {{ ref('stg_raw__prediction_features') }}
+    where {{ incremental_day_filter('metric_date') }}
 
 ),
 
@@ -48,7 +49,9 @@ feature_rows as (
         case when features.numeric_value is null then features.category_value end as category_value
     from features
     inner join predictions
-        on features.prediction_id = predictions.prediction_id
+        on
+            features.prediction_id = predictions.prediction_id
+            and features.metric_date = predictions.metric_date
     where
         (features.numeric_value is not null and not {{ is_not_finite('features.numeric_value') }})
         or (features.numeric_value is null and features.category_value is not null)

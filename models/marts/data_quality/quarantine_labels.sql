@@ -1,7 +1,8 @@
 -- Label rows that cannot be used, each with its reason (see
--- base_raw__labels): malformed rows, orphans, labels for quarantined
--- predictions or never-served ranking requests, and values the task cannot
--- mean (a classification label other than 0/1).
+-- stg_raw__label_deliveries): malformed rows, orphans, labels for
+-- quarantined predictions or never-served ranking requests, and values the
+-- task cannot mean (a classification label other than 0/1); and the rows
+-- without a valid labeled_at, which have no day to be classified on.
 --
 -- A view, not a table: nothing to rebuild nightly, and always the current
 -- quarantine (its rows have no day to be incremental on when their
@@ -9,14 +10,74 @@
 
 {{ config(materialized='view') }}
 
-select
-    prediction_id,
-    request_id,
-    item_id,
-    model_name,
-    actual_value,
-    reference_text,
-    labeled_at,
-    quarantine_reason
-from {{ ref('base_raw__labels') }}
+{%- set columns = [
+    'prediction_id', 'request_id', 'item_id', 'model_name', 'actual_value',
+    'reference_text', 'labeled_at', 'quarantine_reason',
+] %}
+
+with
+
+undated as (
+
+    select * from {{ ref('base_raw__labels') }}
+    where label_date is null
+
+),
+
+-- the model of an undated label, as for a dated one: its accepted
+-- prediction's, else its served request's
+accepted as (
+
+    select
+        prediction_id,
+        request_id,
+        task_type,
+        model_name
+    from {{ ref('base_raw__predictions') }}
+    where quarantine_reason is null
+
+),
+
+by_prediction as (
+
+    select
+        prediction_id,
+        min(model_name) as model_name
+    from accepted
+    where prediction_id in (select undated.prediction_id from undated)
+    group by prediction_id
+
+),
+
+by_request as (
+
+    select
+        request_id,
+        min(model_name) as model_name
+    from accepted
+    where task_type = 'ranking'
+        and request_id in (select undated.request_id from undated)
+    group by request_id
+
+)
+
+select {{ columns | join(', ') }}
+from {{ ref('stg_raw__label_deliveries') }}
 where quarantine_reason is not null
+
+union all
+
+select
+    undated.prediction_id,
+    undated.request_id,
+    undated.item_id,
+    coalesce(by_prediction.model_name, by_request.model_name) as model_name,
+    undated.actual_value,
+    undated.reference_text,
+    undated.labeled_at,
+    undated.quarantine_reason
+from undated
+left join by_prediction
+    on undated.prediction_id = by_prediction.prediction_id
+left join by_request
+    on undated.prediction_id is null and undated.request_id = by_request.request_id

@@ -8,11 +8,14 @@
 
 {{ config(materialized='view') }}
 
-select
-    prediction_id,
-    feature_name,
-    numeric_value,
-    category_value,
-    quarantine_reason
-from {{ ref('base_raw__prediction_features') }}
+{%- set columns = ['prediction_id', 'feature_name', 'numeric_value', 'category_value', 'quarantine_reason'] %}
+
+select {{ columns | join(', ') }}
+from {{ ref('stg_raw__prediction_feature_deliveries') }}
+where quarantine_reason is not null
+
+union all
+
+select {{ columns | join(', ') }}
+from {{ ref('stg_raw__prediction_features_undated') }}
 where quarantine_reason is not null

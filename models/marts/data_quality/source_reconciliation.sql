@@ -15,9 +15,10 @@
         ['model_version', 'score', 'predicted_value', 'item_id', 'rank', 'latency_ms']),
     ('events', 'base_raw__events', ['event_id'],
         ['event_type', 'user_id', 'value', 'properties']),
-    ('labels', 'base_raw__labels',
+    ('labels', 'stg_raw__label_deliveries',
         ['label_kind', 'prediction_id', 'request_id', 'item_id'], []),
-    ('prediction_features', 'base_raw__prediction_features',
+    ('prediction_features',
+        ['stg_raw__prediction_feature_deliveries', 'stg_raw__prediction_features_undated'],
         ['prediction_id', 'feature_name'], ['numeric_value', 'category_value']),
 ] %}
 
@@ -33,17 +34,6 @@ daily as (
         sum(rows_superseded) as rows_superseded
     from {{ ref('source_reconciliation_daily') }}
     group by source_table
-
-),
-
-dated_predictions as (
-
-    select
-        prediction_id,
-        min(metric_date) as metric_date
-    from {{ ref('base_raw__predictions') }}
-    where prediction_id is not null and metric_date is not null
-    group by prediction_id
 
 ),
 
@@ -87,15 +77,12 @@ undated as (
     select
         'prediction_features' as source_table,
         count(*) as rows_in,
-        sum(case when features.quarantine_reason is null and features.delivery_rank = 1 then 1 else 0 end)
+        sum(case when quarantine_reason is null and delivery_rank = 1 then 1 else 0 end)
             as rows_accepted,
-        sum(case when features.quarantine_reason is not null then 1 else 0 end) as rows_quarantined,
-        sum(case when features.quarantine_reason is null and features.delivery_rank > 1 then 1 else 0 end)
+        sum(case when quarantine_reason is not null then 1 else 0 end) as rows_quarantined,
+        sum(case when quarantine_reason is null and delivery_rank > 1 then 1 else 0 end)
             as rows_superseded
-    from {{ ref('base_raw__prediction_features') }} as features
-    left join dated_predictions
-        on features.prediction_id = dated_predictions.prediction_id
-    where dated_predictions.prediction_id is null
+    from {{ ref('stg_raw__prediction_features_undated') }}
 
 ),
 
@@ -121,8 +108,16 @@ conflicts as (
             {%- else %}
             0 as has_conflict
             {%- endif %}
-        from {{ ref(base) }}
-        where quarantine_reason is null
+        from (
+            {%- for relation in ([base] if base is string else base) %}
+            {%- if not loop.first %}
+            union all
+            {%- endif %}
+            select {{ (key + payload) | join(', ') }}
+            from {{ ref(relation) }}
+            where quarantine_reason is null
+            {%- endfor %}
+        ) as valid_rows
         group by {{ key | join(', ') }}
     ) as per_key
     {%- endfor %}

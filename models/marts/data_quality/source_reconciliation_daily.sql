@@ -1,15 +1,17 @@
 -- The ledger per source table and day: rows_in = rows_accepted +
 -- rows_quarantined + rows_superseded, each row on the day of its own
 -- timestamp (predictions: predicted_at, events: occurred_at, labels:
--- labeled_at, features: their prediction's earliest delivery day). Rows
+-- labeled_at, features: their prediction's day). Rows
 -- that cannot be placed on a day (their timestamp is the reason they are
 -- quarantined) are counted by source_reconciliation, the totals view.
 --
--- Accepted rows are counted where the metrics read them (staging, built
--- incrementally for predictions) and superseded rows independently, from
--- the keys whose kept row lies on the day (predictions and events: the
--- earliest valid delivery; labels: the latest revision), so the ledger
--- also proves that the incremental staging lost or doubled nothing.
+-- Accepted predictions and events are counted where the metrics read them
+-- (staging, built incrementally for predictions) and superseded rows
+-- independently, from the keys whose kept row lies on the day (the
+-- earliest valid delivery), so the ledger also proves that the incremental
+-- staging lost or doubled nothing. Labels are accepted when they are their
+-- key's latest valid revision, features when they are their key's kept
+-- value (stg_raw__prediction_features).
 --
 -- Incremental by metric_date over incremental_days_with_labels(): a label
 -- revision turns the key's older label from current into superseded on
@@ -153,22 +155,38 @@ label_rows as (
         label_kind,
         prediction_id,
         request_id,
-        item_id,
-        label_date as metric_date,
+        metric_date,
         quarantine_reason
-    from {{ ref('base_raw__labels') }}
-    where label_date is not null
-        and {{ incremental_day_filter('label_date', 'labeled_at', days=days) }}
+    from {{ ref('stg_raw__label_deliveries') }}
+    where {{ incremental_day_filter('metric_date', days=days) }}
 
 ),
 
-label_current_days as (
+label_current_rows as (
 
-    -- the day of each key's kept (latest) revision
-    select max(label_date) as metric_date
-    from {{ ref('base_raw__labels') }}
-    where quarantine_reason is null
-    group by label_kind, prediction_id, request_id, item_id
+    -- each key's kept (latest) revision, over every revision of the keys
+    -- labeled on the days (a key's revisions may lie on other days)
+    select metric_date
+    from (
+        select
+            metric_date,
+            {{ label_recency_rank() }} as recency_rank
+        from {{ ref('stg_raw__label_deliveries') }}
+        where quarantine_reason is null
+        {%- if days is not none %}
+            and (
+                prediction_id in (
+                    select label_rows.prediction_id from label_rows
+                    where label_rows.quarantine_reason is null
+                )
+                or request_id in (
+                    select label_rows.request_id from label_rows
+                    where label_rows.quarantine_reason is null and label_rows.prediction_id is null
+                )
+            )
+        {%- endif %}
+    ) as ranked
+    where recency_rank = 1 and {{ incremental_day_filter('metric_date', days=days) }}
 
 ),
 
@@ -178,7 +196,7 @@ label_ledger as (
         'labels' as source_table,
         rows_by_day.metric_date,
         rows_by_day.rows_in,
-        coalesce(accepted.rows_accepted, 0) as rows_accepted,
+        coalesce(current_days.n_keys, 0) as rows_accepted,
         rows_by_day.rows_quarantined,
         rows_by_day.rows_valid - coalesce(current_days.n_keys, 0) as rows_superseded
     from (
@@ -186,49 +204,24 @@ label_ledger as (
     ) as rows_by_day
     left join (
         select
-            {{ to_date('labeled_at') }} as metric_date,
-            count(*) as rows_accepted
-        from {{ ref('stg_raw__labels') }}
-        where {{ incremental_day_filter(to_date('labeled_at'), 'labeled_at', days=days) }}
-        group by {{ to_date('labeled_at') }}
-    ) as accepted
-        on rows_by_day.metric_date = accepted.metric_date
-    left join (
-        select
             metric_date,
             count(*) as n_keys
-        from label_current_days
-        where {{ incremental_day_filter('metric_date', days=days) }}
+        from label_current_rows
         group by metric_date
     ) as current_days
         on rows_by_day.metric_date = current_days.metric_date
 
 ),
 
----------- prediction features (on their prediction's earliest delivery day)
-feature_owner as (
-
-    select
-        prediction_id,
-        min(metric_date) as metric_date
-    from {{ ref('base_raw__predictions') }}
-    where prediction_id is not null and metric_date is not null
-    group by prediction_id
-
-),
-
+---------- prediction features (on their prediction's day)
 feature_rows as (
 
     select
-        features.prediction_id,
-        features.feature_name,
-        feature_owner.metric_date,
-        features.quarantine_reason,
-        features.delivery_rank
-    from {{ ref('base_raw__prediction_features') }} as features
-    inner join feature_owner
-        on features.prediction_id = feature_owner.prediction_id
-    where {{ incremental_day_filter('feature_owner.metric_date', days=days) }}
+        metric_date,
+        quarantine_reason,
+        delivery_rank
+    from {{ ref('stg_raw__prediction_feature_deliveries') }}
+    where {{ incremental_day_filter('metric_date', days=days) }}
 
 ),
 
@@ -242,21 +235,18 @@ feature_ledger as (
         rows_by_day.rows_quarantined,
         rows_by_day.rows_valid - rows_by_day.n_keys as rows_superseded
     from (
-        {%- set feature_keys = dbt.concat(['prediction_id', "'|'", 'feature_name']) %}
         {{ ledger_day_counts(
             'feature_rows',
-            'count(distinct case when quarantine_reason is null then ' ~ feature_keys ~ ' end) as n_keys'
+            'sum(case when quarantine_reason is null and delivery_rank = 1 then 1 else 0 end) as n_keys'
         ) }}
     ) as rows_by_day
     left join (
         select
-            feature_owner.metric_date,
+            metric_date,
             count(*) as rows_accepted
-        from {{ ref('stg_raw__prediction_features') }} as staged
-        inner join feature_owner
-            on staged.prediction_id = feature_owner.prediction_id
-        where {{ incremental_day_filter('feature_owner.metric_date', days=days) }}
-        group by feature_owner.metric_date
+        from {{ ref('stg_raw__prediction_features') }}
+        where {{ incremental_day_filter('metric_date', days=days) }}
+        group by metric_date
     ) as accepted
         on rows_by_day.metric_date = accepted.metric_date
 
