@@ -268,6 +268,9 @@ def test_incremental_night_equals_full_refresh(next_night_data, next_night, tmp_
     full = _copy(next_night_data, tmp_path / "full")
     _build(full, tmp_path / "a1", full_refresh=True)
     assert snapshot(next_night) == snapshot(full)
+    # --full-refresh tests every day, whatever stg_mpm__recompute_days holds
+    tested = _compiled_test(tmp_path / "a1", "unique_int_predictions_labeled_prediction_id")
+    assert "(1 = 1)" in tested and "metric_date >=" not in tested
 
 
 def _kill_mid_build(warehouse: Path, artifacts: Path, after_model: str) -> None:
@@ -541,3 +544,22 @@ def test_demo_same_night_twice_is_byte_identical(demo_next_night, tmp_path):
     again = _copy(demo_next_night, tmp_path / "again")
     _build(again, tmp_path / "a1")
     assert snapshot(again) == snapshot(demo_next_night)
+
+
+def _compiled_test(artifacts: Path, name: str) -> str:
+    (path,) = (artifacts / "target" / "compiled").rglob(f"{name}.sql")
+    return path.read_text()
+
+
+def test_night_tests_on_per_prediction_tables_check_the_recomputed_days(first_night, next_night):
+    """`where: __recomputed_days__` becomes the night's days; the first build
+    (every day recomputed) tests every day of the table."""
+    name = "unique_int_predictions_labeled_prediction_id"
+    night = _compiled_test(next_night.parent / "artifacts", name)
+    assert "__recomputed_days__" not in night
+    assert "metric_date >= cast('2026-03-01' as date)" in night
+    assert "metric_date >= cast('2026-03-05' as date)" in night
+    assert "metric_date <= cast('2026-03-06' as date)" in night
+    first = _compiled_test(first_night.parent / "artifacts", name)
+    assert "metric_date >= cast('2026-03-01' as date)" in first
+    assert "metric_date <= cast('2026-03-05' as date)" in first
