@@ -12,6 +12,7 @@ from pathlib import Path
 
 from python_checks import paths
 from python_checks.errors import UsageError
+from python_checks.warehouse import forget_incremental_state
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -41,6 +42,12 @@ def _run_arguments(parser: argparse.ArgumentParser, with_warehouse: bool = True)
     parser.add_argument("--source-schema", help="schema of the source tables (dbt var)")
     parser.add_argument("--thresholds", type=Path, help="thresholds file to use instead")
     parser.add_argument("--full-refresh", action="store_true", help="rebuild every mart")
+    parser.add_argument(
+        "--batch-days",
+        type=int,
+        help="rebuild the whole history as nights of N days each (a first backfill of "
+        "a large warehouse in bounded memory; DuckDB)",
+    )
     parser.add_argument("--quiet", action="store_true", help="hide dbt's log lines")
 
 
@@ -66,21 +73,9 @@ def _generate(args: argparse.Namespace, warehouse: Path) -> None:
         seed=args.seed,
         progress=sys.stderr.isatty(),
     )
-    _forget_incremental_state(warehouse)
+    forget_incremental_state(warehouse)
     total = ", ".join(f"{table} {n:,}" for table, n in counts.items())
     print(f"demo warehouse {warehouse} (scenario {args.scenario}): {total}")
-
-
-def _forget_incremental_state(warehouse: Path) -> None:
-    """New sources: drop the labels high-water mark, so the next incremental
-    run recomputes every day with data (macros/incremental/)."""
-    import duckdb
-
-    con = duckdb.connect(str(warehouse))
-    try:
-        con.execute("drop schema if exists mpm_state cascade")
-    finally:
-        con.close()
 
 
 def _run(args: argparse.Namespace, warehouse: Path) -> int:
@@ -93,6 +88,7 @@ def _run(args: argparse.Namespace, warehouse: Path) -> int:
         thresholds_file=args.thresholds,
         full_refresh=args.full_refresh,
         quiet=args.quiet,
+        batch_days=args.batch_days,
     )
     outcome = pipeline.run(options)
     print(summary.render(outcome, str(warehouse)))

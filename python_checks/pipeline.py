@@ -29,6 +29,7 @@ class RunOptions:
     thresholds_file: Path | None = None
     full_refresh: bool = False
     quiet: bool = False
+    batch_days: int | None = None  # a first backfill of a large history, in batches
 
 
 def run(options: RunOptions) -> RunOutcome:
@@ -69,8 +70,16 @@ def run(options: RunOptions) -> RunOutcome:
         outcome.steps.append(("preflight", time.perf_counter() - started))
 
         started = time.perf_counter()
-        outcome.extend(
-            dbt_runner.build(
+        if options.batch_days:
+            built = dbt_runner.backfill(
+                options.warehouse,
+                artifacts,
+                options.batch_days,
+                dbt_vars=overrides,
+                quiet=options.quiet,
+            )
+        else:
+            built = dbt_runner.build(
                 options.warehouse,
                 artifacts,
                 dbt_vars=overrides,
@@ -78,7 +87,7 @@ def run(options: RunOptions) -> RunOutcome:
                 quiet=options.quiet,
                 in_process=is_spark(),
             )
-        )
+        outcome.extend(built)
         outcome.steps.append(("dbt build", time.perf_counter() - started))
 
         if not is_spark():

@@ -12,6 +12,7 @@ import hashlib
 import shutil
 import signal
 import subprocess
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -563,3 +564,33 @@ def test_night_tests_on_per_prediction_tables_check_the_recomputed_days(first_ni
     first = _compiled_test(first_night.parent / "artifacts", name)
     assert "metric_date >= cast('2026-03-01' as date)" in first
     assert "metric_date <= cast('2026-03-05' as date)" in first
+
+
+def test_batched_backfill_equals_one_full_build(next_night_data, tmp_path):
+    """`mpm run --batch-days 2`: the history replayed as nights of two days
+    (var as_of) ends exactly where one full build does."""
+    batched = _copy(next_night_data, tmp_path / "batched")
+    results = dbt_runner.backfill(batched, tmp_path / "b1", batch_days=2, quiet=True)
+    assert [r.message for r in results if r.status != "passed" and r.severity == "error"] == []
+    # 2026-03-01 .. 2026-03-06: as of 03-03 and 03-05, then the whole warehouse
+    assert dbt_runner.batch_boundaries(date(2026, 3, 1), date(2026, 3, 6), 2) == [
+        "2026-03-03",
+        "2026-03-05",
+        None,
+    ]
+    full = _copy(next_night_data, tmp_path / "full")
+    _build(full, tmp_path / "a1", full_refresh=True)
+    assert snapshot(batched) == snapshot(full)
+
+
+@pytest.mark.slow
+def test_demo_batched_backfill_equals_one_full_build(demo_full_data, tmp_path):
+    """All four tasks, business retention and drift references: a backfill
+    in nights of three days ends where one full build does."""
+    batched = _copy(demo_full_data, tmp_path / "batched")
+    results = dbt_runner.backfill(batched, tmp_path / "b1", batch_days=3, quiet=True)
+    assert [r.message for r in results if r.status != "passed" and r.severity == "error"] == []
+    full = _copy(demo_full_data, tmp_path / "full")
+    _build(full, tmp_path / "a1", full_refresh=True)
+    got, expected = snapshot(batched), snapshot(full)
+    assert {t for t in got if got[t] != expected[t]} == set()

@@ -19,16 +19,18 @@
     {%- set sql -%}
         select distinct {{ to_date('labeled_at') }} as label_date
         from {{ labels }}
-        where labeled_at is not null
+        where labeled_at is not null and {{ as_of_filter('labeled_at') }}
         {%- if mark is not none %}
             and (
                 prediction_id in (
                     select changed.prediction_id from {{ labels }} as changed
                     where changed.labeled_at > cast('{{ mark }}' as timestamp)
+                        and {{ as_of_filter('changed.labeled_at') }}
                 )
                 or request_id in (
                     select changed.request_id from {{ labels }} as changed
                     where changed.labeled_at > cast('{{ mark }}' as timestamp)
+                        and {{ as_of_filter('changed.labeled_at') }}
                 )
             )
         {%- endif %}

@@ -25,7 +25,7 @@ prediction_days as (
 
     select {{ to_date('predicted_at') }} as metric_date
     from {{ source('raw', 'predictions') }}
-    where predicted_at is not null
+    where predicted_at is not null and {{ as_of_filter('predicted_at') }}
 
 ),
 
@@ -33,7 +33,7 @@ event_days as (
 
     select {{ to_date('occurred_at') }} as metric_date
     from {{ source('raw', 'events') }}
-    where occurred_at is not null
+    where occurred_at is not null and {{ as_of_filter('occurred_at') }}
 
 ),
 
@@ -89,6 +89,7 @@ changed_labels as (
     select prediction_id, request_id
     from {{ source('raw', 'labels') }}
     where labeled_at > cast('{{ ns.high_water_mark }}' as timestamp)
+        and {{ as_of_filter('labeled_at') }}
 
 ),
 
@@ -100,11 +101,13 @@ older as (
     from {{ source('raw', 'predictions') }} as predictions
     inner join changed_labels
         on predictions.prediction_id = changed_labels.prediction_id
+    where {{ as_of_filter('predictions.predicted_at') }}
     union all
     select {{ to_date('predictions.predicted_at') }} as metric_date
     from {{ source('raw', 'predictions') }} as predictions
     inner join changed_labels
         on predictions.request_id = changed_labels.request_id
+    where {{ as_of_filter('predictions.predicted_at') }}
 
 ),
 
@@ -126,6 +129,7 @@ select
     (
         select coalesce(max(all_labels.labeled_at), cast('1900-01-01 00:00:00' as timestamp))
         from {{ source('raw', 'labels') }} as all_labels
+        where {{ as_of_filter('all_labels.labeled_at') }}
     ) as high_water_mark
 from days
 where days.metric_date is not null

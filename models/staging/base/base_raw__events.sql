@@ -7,6 +7,7 @@ with
 source as (
 
     select * from {{ source('raw', 'events') }}
+    where {{ as_of_filter('cast(occurred_at as timestamp)') }}
 
 ),
 

@@ -12,6 +12,7 @@ with
 source as (
 
     select * from {{ source('raw', 'labels') }}
+    where {{ as_of_filter('cast(labeled_at as timestamp)') }}
 
 ),
 

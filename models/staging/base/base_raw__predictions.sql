@@ -11,6 +11,7 @@ with
 source as (
 
     select * from {{ source('raw', 'predictions') }}
+    where {{ as_of_filter('cast(predicted_at as timestamp)') }}
 
 ),
 
