@@ -27,7 +27,8 @@
     largest value <= c gives the count at or below c, and the count below c
     is that minus the rows at c when that value is c itself. One sort of
     the day's rows instead of merging every day with the reference in two
-    ordered window passes (profiled: 2.3x faster at 6M predictions). -#}
+    ordered window passes (drift_numeric_daily at 6M predictions, 300 days:
+    41-45 s -> 22-25 s). -#}
 {% macro duckdb__ks_evaluation_points(current_rows, reference_ecdf) -%}
     select
         ranked.metric_date,
