@@ -14,17 +14,11 @@
     `where` restricts the input rows (e.g. incremental_day_filter()).
 -#}
 {% macro score_rank_statistics(score_counts, group_by, where='1 = 1') -%}
-    {#- One ascending running sum per class (one sort per group, shared by
-        both: DuckDB and Spark evaluate identical window specs together) and
-        the group totals from a join; "at or above" counts are totals minus
-        "below". Profiled: a third window ordered descending doubled the cost. -#}
+    {#- One ascending sort per group for the running counts of both classes
+        (score_counts_below) and the group totals from a join; "at or above"
+        counts are totals minus "below". Profiled: a third window ordered
+        descending doubled the cost. -#}
     {%- set keys = group_by | join(', ') -%}
-    {%- set running -%}
-        over (
-            partition by {{ keys }} order by score
-            rows between unbounded preceding and current row
-        )
-    {%- endset -%}
     select
         {% for key in group_by %}cumulative.{{ key }}, {% endfor %}
         sum(cumulative.n_pos) as n_pos,
@@ -40,12 +34,7 @@
             / max(totals.total_pos)
         end as average_precision
     from (
-        select
-            *,
-            sum(n_neg) {{ running }} - n_neg as n_neg_below,
-            sum(n_pos) {{ running }} - n_pos as n_pos_below
-        from {{ score_counts }}
-        where {{ where }}
+        {{ score_counts_below(score_counts, group_by, where) }}
     ) as cumulative
     inner join (
         select
@@ -59,4 +48,60 @@
         on
             {% for key in group_by %}cumulative.{{ key }} = totals.{{ key }}{{ ' and ' if not loop.last }}{% endfor %}
     group by {% for key in group_by %}cumulative.{{ key }}{{ ', ' if not loop.last }}{% endfor %}
+{%- endmacro %}
+
+
+{#-
+    The rows of `score_counts` (restricted by `where`) with n_neg_below and
+    n_pos_below: the negatives and positives of the group scoring strictly
+    below the row's score (a running sum per class over the scores in
+    ascending order, minus the row's own counts).
+-#}
+{% macro score_counts_below(score_counts, group_by, where) -%}
+    {{ return(adapter.dispatch('score_counts_below', 'ml_product_metrics')(score_counts, group_by, where)) }}
+{%- endmacro %}
+
+{#- DuckDB: both classes in one running sum, packed into one hugeint as
+    n_neg · 2^64 + n_pos (exact while a group's counts stay below 2^63) and
+    split again by integer division: one aggregate window instead of two
+    (profiled at 6M predictions: the window's CPU time 15 s → 10 s). Same
+    integers, so the same statistics to the bit. Not Spark SQL (`//`,
+    hugeint): a model calling it on DuckDB needs `-- noqa: PRS` for the
+    linter, which parses with the sparksql dialect. -#}
+{% macro duckdb__score_counts_below(score_counts, group_by, where) -%}
+    {%- set shift = "cast('18446744073709551616' as hugeint)" -%}
+    select
+        {{ group_by | join(', ') }},
+        score,
+        n_pos,
+        n_neg,
+        both_at_or_below // {{ shift }} - n_neg as n_neg_below,
+        both_at_or_below % {{ shift }} - n_pos as n_pos_below
+    from (
+        select
+            *,
+            sum(cast(n_neg as hugeint) * {{ shift }} + n_pos) over (
+                partition by {{ group_by | join(', ') }} order by score
+                rows between unbounded preceding and current row
+            ) as both_at_or_below
+        from {{ score_counts }}
+        where {{ where }}
+    ) as packed
+{%- endmacro %}
+
+{#- Any other engine: one ascending running sum per class (identical window
+    specs, evaluated together over one sort). -#}
+{% macro default__score_counts_below(score_counts, group_by, where) -%}
+    {%- set running -%}
+        over (
+            partition by {{ group_by | join(', ') }} order by score
+            rows between unbounded preceding and current row
+        )
+    {%- endset -%}
+    select
+        *,
+        sum(n_neg) {{ running }} - n_neg as n_neg_below,
+        sum(n_pos) {{ running }} - n_pos as n_pos_below
+    from {{ score_counts }}
+    where {{ where }}
 {%- endmacro %}

@@ -24,7 +24,8 @@ reference_numeric as (
 
 ),
 
-reference_ecdf as (
+-- read by ks_points, in SQL the linter's sparksql parser cannot read on DuckDB
+reference_ecdf as (  -- noqa: ST03
 
     {{ drift_used_reference_rows('drift_reference_ecdf') }}
 
@@ -32,15 +33,14 @@ reference_ecdf as (
 
 ---------- the day's side: one pass over its rows
 
-current_values as (
+current_rows as (
 
     select
         observations.metric_date,
         observations.model_name,
         day_references.reference_id,
         observations.feature_name,
-        observations.numeric_value,
-        count(*) as n_at_value
+        observations.numeric_value
     from {{ ref('int_drift_observations') }} as observations
     inner join day_references
         on
@@ -49,54 +49,41 @@ current_values as (
     where
         observations.feature_kind = 'numeric'
         and {{ day_list_filter(days, 'observations.metric_date') }}
-    group by
-        observations.metric_date,
-        observations.model_name,
-        day_references.reference_id,
-        observations.feature_name,
-        observations.numeric_value
 
 ),
 
-current_ecdf as (
-
-    select
-        *,
-        sum(n_at_value) over (
-            partition by metric_date, model_name, feature_name
-            order by numeric_value
-            rows between unbounded preceding and current row
-        ) as n_at_or_below,
-        sum(n_at_value) over (partition by metric_date, model_name, feature_name) as n_current
-    from current_values
-
-),
-
----------- PSI: the day's counts in the reference bins
+---------- PSI: the day's counts in the reference bins (and its row count,
+---------- also for features the reference lacks: no edges, dropped by psi)
 
 current_bins as (
 
     select
-        current_values.metric_date,
-        current_values.model_name,
-        current_values.feature_name,
+        current_rows.metric_date,
+        current_rows.model_name,
+        current_rows.reference_id,
+        current_rows.feature_name,
         {%- for i in range(10) %}
         sum(
             case
-                when {{ psi_bin('current_values.numeric_value', 'reference_numeric.edge_') }} = {{ i }}
-                    then current_values.n_at_value
+                when {{ psi_bin('current_rows.numeric_value', 'reference_numeric.edge_') }} = {{ i }}
+                    then 1
                 else 0
             end
         ) as current_count_{{ i }},
         {%- endfor %}
-        sum(current_values.n_at_value) as n_current
-    from current_values
-    inner join reference_numeric
+        -- sum, not count: the column keeps the type it had (DuckDB: hugeint)
+        sum(1) as n_current
+    from current_rows
+    left join reference_numeric
         on
-            current_values.model_name = reference_numeric.model_name
-            and current_values.reference_id = reference_numeric.reference_id
-            and current_values.feature_name = reference_numeric.feature_name
-    group by current_values.metric_date, current_values.model_name, current_values.feature_name
+            current_rows.model_name = reference_numeric.model_name
+            and current_rows.reference_id = reference_numeric.reference_id
+            and current_rows.feature_name = reference_numeric.feature_name
+    group by
+        current_rows.metric_date,
+        current_rows.model_name,
+        current_rows.reference_id,
+        current_rows.feature_name
 
 ),
 
@@ -126,62 +113,12 @@ psi as (
 
 ),
 
----------- KS: merge the day's ECDF with the stored reference ECDF
+---------- KS: the day's ECDF against the stored reference ECDF at each of
+---------- the day's values (macros/drift/ks_evaluation_points.sql)
 
-merged as (
+ks_points as (
 
-    select
-        model_name,
-        reference_id,
-        feature_name,
-        numeric_value,
-        0 as side,
-        cast(null as date) as metric_date,
-        n_at_or_below as reference_at_or_below,
-        cast(null as bigint) as current_at_or_below,
-        cast(null as bigint) as current_at_value,
-        cast(null as bigint) as n_current
-    from reference_ecdf
-    union all
-    select
-        model_name,
-        reference_id,
-        feature_name,
-        numeric_value,
-        1 as side,
-        metric_date,
-        cast(null as bigint) as reference_at_or_below,
-        n_at_or_below as current_at_or_below,
-        n_at_value as current_at_value,
-        n_current
-    from current_ecdf
-
-),
-
-reference_cdf_at_current as (
-
-    -- For each of the day's distinct values c: reference rows <= c (ties of
-    -- the reference sorted before c) and < c (sorted after).
-    select
-        metric_date,
-        model_name,
-        reference_id,
-        feature_name,
-        current_at_or_below,
-        current_at_value,
-        n_current,
-        coalesce(max(reference_at_or_below) over (
-            partition by model_name, reference_id, feature_name
-            order by numeric_value asc, side asc
-            rows between unbounded preceding and current row
-        ), 0) as reference_at_or_below,
-        coalesce(max(reference_at_or_below) over (
-            partition by model_name, reference_id, feature_name
-            order by numeric_value asc, side desc
-            rows between unbounded preceding and current row
-        ), 0) as reference_below,
-        side
-    from merged
+    {{ ks_evaluation_points('current_rows', 'reference_ecdf') }}  -- noqa: PRS
 
 ),
 
@@ -190,35 +127,31 @@ ks as (
     -- sup |F_ref − F_day| is reached at the day's values c, just at c or
     -- just below it (scipy evaluates both ECDFs at every pooled value).
     select
-        reference_cdf_at_current.metric_date,
-        reference_cdf_at_current.model_name,
-        reference_cdf_at_current.feature_name,
+        ks_points.metric_date,
+        ks_points.model_name,
+        ks_points.feature_name,
         max(greatest(
             abs(
-                {{ safe_divide('reference_cdf_at_current.reference_at_or_below', 'reference_numeric.n_reference') }}
-                - {{ safe_divide('reference_cdf_at_current.current_at_or_below', 'reference_cdf_at_current.n_current') }}
+                {{ safe_divide('ks_points.reference_at_or_below', 'reference_numeric.n_reference') }}
+                - {{ safe_divide('ks_points.current_at_or_below', 'ks_points.n_current') }}
             ),
             abs(
-                {{ safe_divide('reference_cdf_at_current.reference_below', 'reference_numeric.n_reference') }}
-                - {{ safe_divide(
-                    'reference_cdf_at_current.current_at_or_below - reference_cdf_at_current.current_at_value',
-                    'reference_cdf_at_current.n_current'
-                ) }}
+                {{ safe_divide('ks_points.reference_below', 'reference_numeric.n_reference') }}
+                - {{ safe_divide('ks_points.current_below', 'ks_points.n_current') }}
             )
         )) as ks_statistic,
         max(reference_numeric.n_reference) as n_reference,
-        max(reference_cdf_at_current.n_current) as n_current
-    from reference_cdf_at_current
+        max(ks_points.n_current) as n_current
+    from ks_points
     inner join reference_numeric
         on
-            reference_cdf_at_current.model_name = reference_numeric.model_name
-            and reference_cdf_at_current.reference_id = reference_numeric.reference_id
-            and reference_cdf_at_current.feature_name = reference_numeric.feature_name
-    where reference_cdf_at_current.side = 1
+            ks_points.model_name = reference_numeric.model_name
+            and ks_points.reference_id = reference_numeric.reference_id
+            and ks_points.feature_name = reference_numeric.feature_name
     group by
-        reference_cdf_at_current.metric_date,
-        reference_cdf_at_current.model_name,
-        reference_cdf_at_current.feature_name
+        ks_points.metric_date,
+        ks_points.model_name,
+        ks_points.feature_name
 
 ),
 
@@ -283,13 +216,13 @@ spine as (
             day_references.model_name = reference_numeric.model_name
             and day_references.reference_id = reference_numeric.reference_id
     union
-    select distinct
+    select
         metric_date,
         model_name,
         reference_id,
         feature_name,
         cast(null as bigint) as n_reference
-    from current_ecdf
+    from current_bins
 
 ),
 
@@ -321,15 +254,7 @@ final as (
         ks_tested.ks_statistic,
         ks_tested.ks_pvalue
     from keys
-    left join (
-        select
-            metric_date,
-            model_name,
-            feature_name,
-            max(n_current) as n_current
-        from current_ecdf
-        group by metric_date, model_name, feature_name
-    ) as current_totals
+    left join current_bins as current_totals
         on
             keys.metric_date = current_totals.metric_date
             and keys.model_name = current_totals.model_name

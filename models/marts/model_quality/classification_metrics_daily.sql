@@ -63,7 +63,23 @@ row_level as (
                     then 1 else 0
             end
         ) as n_consistent,
-        {{ safe_divide(exact_sum('threshold'), 'count(threshold)') }} as serving_threshold,
+        {{ safe_divide(exact_sum('threshold'), 'count(threshold)') }} as serving_threshold
+
+    from predictions
+    group by {{ rollup_grouping_sets() }}
+
+),
+
+latency as (
+
+    -- Apart from the sums above: with a percentile (holistic) in the same
+    -- query DuckDB aggregates the rows once per grouping set; alone, the
+    -- sums are aggregated once and rolled up from the finest set.
+    select
+        metric_date,
+        model_name,
+        {{ rollup_key('model_version') }} as model_version,
+        {{ rollup_key('segment') }} as segment,
 
         ---------- serving latency (all predictions)
         {{ latency_percentiles('latency_ms') }}  -- noqa: PRS, AL02
@@ -158,12 +174,18 @@ final as (
         row_level.n_consistency_checked,
         {{ safe_divide('row_level.n_consistent', 'row_level.n_consistency_checked') }}
             as served_label_consistency,
-        row_level.n_latency,
-        row_level.latency_p50_ms,
-        row_level.latency_p95_ms,
-        row_level.latency_p99_ms
+        latency.n_latency,
+        latency.latency_p50_ms,
+        latency.latency_p95_ms,
+        latency.latency_p99_ms
 
     from row_level
+    inner join latency
+        on
+            row_level.metric_date = latency.metric_date
+            and row_level.model_name = latency.model_name
+            and row_level.model_version = latency.model_version
+            and row_level.segment = latency.segment
     left join rank_statistics
         on
             row_level.metric_date = rank_statistics.metric_date
