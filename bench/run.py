@@ -2,14 +2,15 @@
 hardware and against the peers, in one run.
 
     make bench                                   # small, about two minutes
-    .venv/bin/python bench/run.py --rows-per-day 1000000 --days 90
+    .venv/bin/python bench/run.py --rows-per-day 1000000 --days 90 --batch-days 10
 
 Generates contract-shaped classification data inside DuckDB (bench/
 generate.py), then measures, each in its own process (wall time and that
 process's peak resident memory from wait4):
 
   1. a bare DuckDB scan + group-by-day over the predictions (the hardware)
-  2. the full backfill `dbt build` (all models and data tests)
+  2. the full backfill `dbt build` (all models and data tests); with
+     --batch-days N, the batched backfill of `mpm run --batch-days N`
   3. one nightly `dbt build` on top of 30 and of 300 days of history
   4. the same per-day classification metrics with pandas + sklearn, plus
      ks_2samp and PSI of one feature (bench/pandas_metrics.py)
@@ -98,6 +99,22 @@ def dbt_build(warehouse: Path, artifacts: Path, args, extra: list[str] | None = 
     if code != 0:
         tail = "\n".join(output.splitlines()[-15:])
         raise SystemExit(f"dbt build failed on {warehouse}:\n{tail}")
+    return seconds, peak
+
+
+def batched_backfill(warehouse: Path, artifacts: Path, args):
+    """dbt_runner.backfill (what `mpm run --batch-days` does), in its own
+    process: one full refresh, then nights of `--batch-days` days."""
+    code = (
+        "import sys; from pathlib import Path; from python_checks import dbt_runner; "
+        "results = dbt_runner.backfill(Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])); "
+        "sys.exit(any(r.status != 'passed' and r.severity == 'error' for r in results))"
+    )
+    command = [sys.executable, "-c", code, str(warehouse), str(artifacts), str(args.batch_days)]
+    seconds, peak, code, output = run_step(command, dbt_env(warehouse, artifacts, args))
+    if code != 0:
+        tail = "\n".join(output.splitlines()[-15:])
+        raise SystemExit(f"batched backfill failed on {warehouse}:\n{tail}")
     return seconds, peak
 
 
@@ -229,6 +246,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, default=ROOT / ".cache" / "bench")
     parser.add_argument("--skip-peers", action="store_true", help="skip steps 4 and 5")
     parser.add_argument(
+        "--batch-days",
+        type=int,
+        default=None,
+        help="step 2 as a batched backfill (mpm run --batch-days N): bounded memory at scale",
+    )
+    parser.add_argument(
         "--evidently-max-days",
         type=int,
         default=None,
@@ -250,8 +273,13 @@ def main(argv: list[str] | None = None) -> int:
 
     hardware = baseline(warehouse, args)
     measures.append(hardware)
-    seconds, peak = dbt_build(warehouse, args.workdir / "backfill", args)
-    backfill = Measure("2. full backfill dbt build", rows, seconds, peak)
+    if args.batch_days:
+        seconds, peak = batched_backfill(warehouse, args.workdir / "backfill", args)
+        step = f"2. full backfill, nights of {args.batch_days} days (--batch-days)"
+    else:
+        seconds, peak = dbt_build(warehouse, args.workdir / "backfill", args)
+        step = "2. full backfill dbt build"
+    backfill = Measure(step, rows, seconds, peak)
     measures.append(backfill)
     backfill_models = slowest_models(args.workdir / "backfill")
 
