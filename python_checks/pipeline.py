@@ -70,7 +70,7 @@ def run(options: RunOptions) -> RunOutcome:
         outcome.steps.append(("preflight", time.perf_counter() - started))
 
         started = time.perf_counter()
-        if options.batch_days:
+        if options.batch_days is not None:
             built = dbt_runner.backfill(
                 options.warehouse,
                 artifacts,

@@ -147,3 +147,20 @@ def test_breach_exits_1_and_summary_names_it(tmp_path, warehouse, capsys):
     # The reconciliation check ran and agreed with sklearn.
     assert "reconciliation" not in [line.split()[1] for line in breach_lines]
     assert results["exit_code"] == 1
+
+
+def test_batch_days_below_one_exits_2_before_dbt_runs(tmp_path, warehouse, capsys):
+    code, _, err = _run(
+        capsys,
+        "run",
+        "--warehouse",
+        str(warehouse),
+        "--reports",
+        str(tmp_path / "r"),
+        "--batch-days",
+        "0",
+        "--quiet",
+    )
+    assert code == 2
+    assert err.strip().splitlines() == ["mpm: --batch-days must be at least 1, not 0"]
+    assert not (tmp_path / "r" / "dbt" / "target").exists()
