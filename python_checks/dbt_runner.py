@@ -104,6 +104,7 @@ def build(
     full_refresh: bool = False,
     quiet: bool = False,
     in_process: bool = False,
+    threads: int | None = None,
 ) -> list[CheckResult]:
     """`dbt build`; raises UsageError when a model fails, returns test outcomes.
 
@@ -111,6 +112,8 @@ def build(
     Spark (`in_process`): this process, sharing its SparkSession.
     """
     args = ["build"] + (["--full-refresh"] if full_refresh else [])
+    if threads is not None:
+        args += ["--threads", str(threads)]
     if in_process:
         results_file = artifacts / "target" / "run_results.json"
         results_file.unlink(missing_ok=True)
@@ -185,7 +188,12 @@ def backfill(
             batch_vars["as_of"] = as_of
         if not quiet:
             print(f"backfill batch {index + 1}/{len(bounds)}: as of {as_of or 'now'}", flush=True)
-        results = build(warehouse, artifacts, batch_vars, full_refresh=index == 0, quiet=quiet)
+        # One model at a time: DuckDB uses every core for it, and concurrent
+        # models would share one memory_limit (two drift reference tables
+        # at 10M predictions ran out of it together).
+        results = build(
+            warehouse, artifacts, batch_vars, full_refresh=index == 0, quiet=quiet, threads=1
+        )
         for result in results:
             if result.status != Status.PASSED:
                 earlier.setdefault(result.message, result)
