@@ -24,10 +24,5 @@
         {{ return(none) }}
     {%- endif -%}
     {%- set relation = ref('stg_mpm__recompute_days') -%}
-    {%- set rows = run_query('select distinct metric_date from ' ~ relation ~ ' order by metric_date') -%}
-    {%- set days = [] -%}
-    {%- for value in rows.columns[0].values() -%}
-        {%- do days.append((value | string)[:10]) -%}
-    {%- endfor -%}
-    {{ return(days) }}
+    {{ return(recompute_days_in(relation)) }}
 {%- endmacro %}

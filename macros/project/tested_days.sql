@@ -8,12 +8,7 @@
         if node.resource_type == 'model' and node.name == 'stg_mpm__recompute_days' -%}
         {%- set existing = adapter.get_relation(node.database, node.schema, node.alias) -%}
         {%- if existing is not none -%}
-            {%- set days = [] -%}
-            {%- set rows = run_query('select distinct metric_date from ' ~ existing ~ ' order by 1') -%}
-            {%- for value in rows.columns[0].values() -%}
-                {%- do days.append((value | string)[:10]) -%}
-            {%- endfor -%}
-            {{ return(days) }}
+            {{ return(recompute_days_in(existing)) }}
         {%- endif -%}
     {%- endfor -%}
     {{ return(none) }}

@@ -26,43 +26,7 @@ labels as (
 
 ),
 
-deliveries as (
-
-    select * from {{ ref('base_raw__predictions') }}
-
-),
-
--- One row per delivered id the labels name: whether any delivery of it was
--- accepted, and the model and task of the accepted ones (re-deliveries
--- share them). A label for an id seen only in quarantine is not an orphan:
--- its prediction exists but cannot be used.
-delivered_ids as (
-
-    select
-        prediction_id,
-        min(case when quarantine_reason is null then model_name end) as model_name,
-        min(case when quarantine_reason is null then task_type end) as task_type,
-        max(case when quarantine_reason is null then 1 else 0 end) as is_accepted
-    from deliveries
-    where prediction_id in (select labels.prediction_id from labels)
-    group by prediction_id
-
-),
-
-served_requests as (
-
-    select
-        request_id,
-        min(model_name) as model_name
-    from deliveries
-    where quarantine_reason is null and task_type = 'ranking'
-        and request_id in (
-            select labels.request_id from labels
-            where labels.prediction_id is null
-        )
-    group by request_id
-
-),
+{{ label_prediction_lookups('labels') }},
 
 classified as (
 

@@ -26,40 +26,7 @@ undated as (
 
 -- the model of an undated label, as for a dated one: its accepted
 -- prediction's, else its served request's
-accepted as (
-
-    select
-        prediction_id,
-        request_id,
-        task_type,
-        model_name
-    from {{ ref('base_raw__predictions') }}
-    where quarantine_reason is null
-
-),
-
-by_prediction as (
-
-    select
-        prediction_id,
-        min(model_name) as model_name
-    from accepted
-    where prediction_id in (select undated.prediction_id from undated)
-    group by prediction_id
-
-),
-
-by_request as (
-
-    select
-        request_id,
-        min(model_name) as model_name
-    from accepted
-    where task_type = 'ranking'
-        and request_id in (select undated.request_id from undated)
-    group by request_id
-
-)
+{{ label_prediction_lookups('undated') }}
 
 select {{ columns | join(', ') }}
 from {{ ref('stg_raw__label_deliveries') }}
@@ -71,13 +38,13 @@ select
     undated.prediction_id,
     undated.request_id,
     undated.item_id,
-    coalesce(by_prediction.model_name, by_request.model_name) as model_name,
+    coalesce(delivered_ids.model_name, served_requests.model_name) as model_name,
     undated.actual_value,
     undated.reference_text,
     undated.labeled_at,
     undated.quarantine_reason
 from undated
-left join by_prediction
-    on undated.prediction_id = by_prediction.prediction_id
-left join by_request
-    on undated.prediction_id is null and undated.request_id = by_request.request_id
+left join delivered_ids
+    on undated.prediction_id = delivered_ids.prediction_id
+left join served_requests
+    on undated.prediction_id is null and undated.request_id = served_requests.request_id
