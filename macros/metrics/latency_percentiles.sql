@@ -3,8 +3,5 @@
     default), the same for every model so one threshold reads them all. -#}
 {% macro latency_percentiles(column='latency_ms') -%}
     count({{ column }}) as n_latency,
-    {%- for p in [50, 95, 99] %}
-    percentile_cont({{ p / 100 }}) within group (order by {{ column }}) as latency_p{{ p }}_ms
-    {{- ',' if not loop.last }}
-    {%- endfor %}
+    {{ percentiles_cont(column, [0.5, 0.95, 0.99], ['latency_p50_ms', 'latency_p95_ms', 'latency_p99_ms']) }}
 {%- endmacro %}

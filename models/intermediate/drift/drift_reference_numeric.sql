@@ -1,6 +1,6 @@
 -- Per model × reference × numeric feature, computed once per reference: the
--- PSI bin edges (numpy.quantile(reference, [0.1 .. 0.9]), linear, which is
--- percentile_cont) and the reference's count in each of the 10 bins, so a
+-- PSI bin edges (numpy.quantile(reference, [0.1 .. 0.9]), linear: the
+-- percentiles_cont macro) and the reference's count in each of the 10 bins, so a
 -- new day's PSI needs one pass over that day's rows and never re-reads the
 -- reference (Evidently recomputes it on every run).
 
@@ -33,15 +33,11 @@ edges as (
         reference_id,
         feature_name,
         count(*) as n_reference,
-        percentile_cont(0.1) within group (order by numeric_value) as edge_1,  -- noqa: PRS, AL02
-        percentile_cont(0.2) within group (order by numeric_value) as edge_2,  -- noqa: PRS, AL02
-        percentile_cont(0.3) within group (order by numeric_value) as edge_3,  -- noqa: PRS, AL02
-        percentile_cont(0.4) within group (order by numeric_value) as edge_4,  -- noqa: PRS, AL02
-        percentile_cont(0.5) within group (order by numeric_value) as edge_5,  -- noqa: PRS, AL02
-        percentile_cont(0.6) within group (order by numeric_value) as edge_6,  -- noqa: PRS, AL02
-        percentile_cont(0.7) within group (order by numeric_value) as edge_7,  -- noqa: PRS, AL02
-        percentile_cont(0.8) within group (order by numeric_value) as edge_8,  -- noqa: PRS, AL02
-        percentile_cont(0.9) within group (order by numeric_value) as edge_9  -- noqa: PRS, AL02
+        {{ percentiles_cont(
+            'numeric_value',
+            [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9],
+            ['edge_1', 'edge_2', 'edge_3', 'edge_4', 'edge_5', 'edge_6', 'edge_7', 'edge_8', 'edge_9']
+        ) }}
     from reference_rows
     group by model_name, reference_id, feature_name
 
