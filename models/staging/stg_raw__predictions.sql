@@ -6,7 +6,7 @@
 -- the same prediction_ids on other days, so a re-delivery that lands on a
 -- later day still loses to the original exactly as in a full rebuild.
 
-{{ config(**incremental_by_day()) }}
+{{ config(**incremental_by_day({'writes_days': 'incremental_days'})) }}
 
 {%- set columns = [
     'prediction_id', 'model_name', 'model_version', 'task_type', 'user_id',
@@ -27,14 +27,26 @@ in_days as (
 
 {%- if is_incremental() %}
 
--- Deliveries of the same prediction_ids on days not recomputed: only an
--- earlier one can win, and then the recomputed day must not count it.
+-- The ids of the recomputed days delivered on other days too, found from
+-- the id and timestamp columns alone: probing the whole history with
+-- complete rows (every column typed and checked) made this model grow with
+-- the history (90M predictions, a 10-day night: 18.5 s -> 8.8 s).
+other_ids as (
+
+    select prediction_id from {{ ref('base_raw__predictions') }}
+    where not {{ incremental_day_filter('metric_date', 'predicted_at') }}
+        and prediction_id in (select in_days.prediction_id from in_days)
+
+),
+
+-- Their deliveries on days not recomputed: only an earlier one can win,
+-- and then the recomputed day must not count it.
 other_days as (
 
     select * from {{ ref('base_raw__predictions') }}
     where quarantine_reason is null
         and not {{ incremental_day_filter('metric_date', 'predicted_at') }}
-        and prediction_id in (select in_days.prediction_id from in_days)
+        and prediction_id in (select other_ids.prediction_id from other_ids)
 
 ),
 
