@@ -9,6 +9,7 @@ chain included (its reference grows with the new day)."""
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import signal
 import subprocess
@@ -231,6 +232,25 @@ def test_the_next_night_recomputes_old_days_with_changed_labels_only(next_night)
     # The late re-delivery is a duplicate on the new day, not a prediction.
     assert duplicates == [(2,)]
     assert max(_marks(next_night)) == pd.Timestamp("2026-03-07 03:00:00")
+
+
+def test_large_tables_insert_a_night_straight_into_the_table(next_night):
+    """The per-prediction tables that declare writes_days skip dbt-duckdb's
+    copy through a temporary table: their temporary relation is a view
+    (macros/incremental/duckdb__create_table_as.sql), and the night deletes
+    and inserts their days directly. Other incremental models keep the
+    adapter's temporary table. The equality tests below show both write
+    the same rows as a full refresh."""
+    log = (next_night.parent / "artifacts" / "logs" / "dbt.log").read_text()
+    for model in (
+        "stg_raw__predictions",
+        "stg_raw__prediction_feature_deliveries",
+        "int_drift_observations",
+        "int_predictions_labeled",
+    ):
+        assert re.search(rf'create temporary view "{model}__dbt_tmp\d*" as', log), model
+        assert not re.search(rf'create temporary table\s+"{model}__dbt_tmp', log), model
+    assert re.search(r'create temporary table\s+"int_classification_score_counts__dbt_tmp', log)
 
 
 def test_the_drift_chain_runs_on_these_warehouses(next_night):

@@ -14,6 +14,13 @@
     previous day in place). Spark: insert_overwrite of metric_date
     partitions, the same per-day replacement. New columns are appended; run
     `dbt build --full-refresh` to back-fill them on old days.
+
+    extra: more config. `{'writes_days': 'incremental_days'}` declares that
+    every row the model writes lies on incremental_days(); DuckDB then
+    inserts a night's rows straight into the table instead of copying them
+    through a temporary table (duckdb__create_table_as.sql). Only for models
+    whose every row passes incremental_day_filter: the insert drops rows of
+    any other day.
 -#}
 {% macro incremental_by_day(extra={}) -%}
     {%- set settings = {

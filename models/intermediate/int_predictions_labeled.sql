@@ -6,7 +6,7 @@
 -- Incremental by metric_date: a run joins only the predictions of the days
 -- it recomputes, and ranks only the labels of those predictions.
 
-{{ config(**incremental_by_day()) }}
+{{ config(**incremental_by_day({'writes_days': 'incremental_days'})) }}
 
 with
 

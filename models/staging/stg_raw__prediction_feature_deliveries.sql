@@ -1,8 +1,9 @@
 -- Every delivered feature row of a prediction that has a day, placed on its
--- prediction's day and model (those of its kept delivery, the earliest
--- valid one, as in stg_raw__predictions; else of its earliest delivery
--- with a day), with its quarantine reason
--- and delivery order: the one place feature rows meet predictions.
+-- prediction's day (that of its kept delivery, the earliest valid one, as
+-- in stg_raw__predictions; else of its earliest delivery with a day) and
+-- model (the least among those deliveries: re-deliveries share it), with
+-- its quarantine reason and delivery order: the one place feature rows
+-- meet predictions.
 -- prediction_features has no timestamp, so this table is what lets the
 -- feature side of a night follow the recomputed days (drift, the ledger and
 -- the data-quality counts read it by metric_date) instead of re-ranking the
@@ -14,7 +15,7 @@
 -- that have no day, or of none at all (orphans), are in
 -- stg_raw__prediction_features_undated.
 
-{{ config(**incremental_by_day()) }}
+{{ config(**incremental_by_day({'writes_days': 'incremental_days'})) }}
 
 {%- set days = incremental_days() %}
 

@@ -9,7 +9,7 @@
 -- for what reads them later: a drift mart recomputing a day whose
 -- reference changed, and a reference table computing a new reference.
 
-{{ config(**incremental_by_day()) }}
+{{ config(**incremental_by_day({'writes_days': 'incremental_days'})) }}
 
 with
 
