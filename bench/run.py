@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -230,6 +231,15 @@ def ratio(a: Measure, b: Measure | None) -> str:
     return f"{a.seconds / b.seconds:.2f}"
 
 
+def profile_memory_limit() -> str:
+    """The default memory_limit declared in profiles.yml (one place)."""
+    text = (ROOT / "profiles.yml").read_text()
+    found = re.search(r"env_var\('MPM_DUCKDB_MEMORY_LIMIT', '([^']+)'\)", text)
+    if found is None:
+        raise SystemExit("profiles.yml declares no MPM_DUCKDB_MEMORY_LIMIT default")
+    return found.group(1)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows-per-day", type=int, default=20_000)
@@ -241,7 +251,11 @@ def main(argv: list[str] | None = None) -> int:
         help="rows per day of the 30/300-day histories (default: min(rows-per-day, 2000))",
     )
     parser.add_argument("--histories", default="30,300", help="history lengths for step 3")
-    parser.add_argument("--memory-limit", default=os.environ.get("MPM_DUCKDB_MEMORY_LIMIT", "4GB"))
+    parser.add_argument(
+        "--memory-limit",
+        default=os.environ.get("MPM_DUCKDB_MEMORY_LIMIT", profile_memory_limit()),
+        help="DuckDB memory_limit (default: the profile's)",
+    )
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workdir", type=Path, default=ROOT / ".cache" / "bench")
     parser.add_argument("--skip-peers", action="store_true", help="skip steps 4 and 5")

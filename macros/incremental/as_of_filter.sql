@@ -2,7 +2,7 @@
     The warehouse as it stood at var('as_of') (a 'YYYY-MM-DD' day; unset:
     now): rows whose timestamp is at or after it are not there yet; rows
     without a timestamp are always there (they are quarantined anyway). Set
-    only by the batched backfill (`mpm backfill`), which replays the
+    only by the batched backfill (`mpm run --batch-days`), which replays the
     history as a sequence of nights, so every id join stays within a few
     days and memory stays bounded at any size; the incremental design then
     makes the result equal a single full build.
