@@ -26,6 +26,7 @@ import json
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -204,8 +205,14 @@ def evidently_python() -> tuple[Path | None, str]:
 
 
 def nightly(history_days: int, args) -> tuple[Measure, list]:
-    """Build `history_days` days whole, append one new day, time that night."""
+    """Build `history_days` days whole, append one new day, time that night.
+
+    The same night runs `--night-repeats` times from a copy of the warehouse
+    taken before it (the incremental state lives in the warehouse), and the
+    median is reported: on a shared 2-core machine one night's wall time
+    varies by 10-20 %, as much as the 300/30 target's margin."""
     warehouse = args.workdir / f"history_{history_days}.duckdb"
+    before = args.workdir / f"history_{history_days}.before_night.duckdb"
     rows_per_day = args.increment_rows_per_day
     generate(warehouse, history_days, rows_per_day, threads=args.threads)
     dbt_build(warehouse, args.workdir / f"history_{history_days}_first", args)
@@ -214,11 +221,22 @@ def nightly(history_days: int, args) -> tuple[Measure, list]:
         append_days(con, history_days, 1, rows_per_day)
     finally:
         con.close()
+    shutil.copyfile(warehouse, before)
     artifacts = args.workdir / f"history_{history_days}_night"
-    seconds, peak = dbt_build(warehouse, artifacts, args)
+    runs = []
+    for repeat in range(args.night_repeats):
+        if repeat:
+            shutil.copyfile(before, warehouse)
+        runs.append(dbt_build(warehouse, artifacts, args))
+    before.unlink()
+    seconds = statistics.median(run[0] for run in runs)
+    peak = max(run[1] or 0 for run in runs) or None
+    note = ""
+    if len(runs) > 1:
+        note = f"median of {len(runs)}: " + " / ".join(f"{run[0]:.1f}" for run in runs) + " s"
     rows = count(warehouse, "select count(*) from raw.predictions")
     step = f"3. nightly dbt build, {history_days} days of history"
-    return Measure(step, rows, seconds, peak), slowest_models(artifacts)
+    return Measure(step, rows, seconds, peak, note), slowest_models(artifacts)
 
 
 def gib(value: int | None) -> str:
@@ -252,6 +270,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--histories", default="30,300", help="history lengths for step 3")
     parser.add_argument(
+        "--night-repeats",
+        type=int,
+        default=3,
+        help="run each night this many times from the same state; report the median",
+    )
+    parser.add_argument(
         "--memory-limit",
         default=os.environ.get("MPM_DUCKDB_MEMORY_LIMIT", profile_memory_limit()),
         help="DuckDB memory_limit (default: the profile's)",
@@ -272,6 +296,8 @@ def main(argv: list[str] | None = None) -> int:
         help="run Evidently on the first N days only and extrapolate (large sizes)",
     )
     args = parser.parse_args(argv)
+    if args.night_repeats < 1:
+        parser.error("--night-repeats must be at least 1")
     if args.increment_rows_per_day is None:
         args.increment_rows_per_day = min(args.rows_per_day, 2_000)
     args.workdir.mkdir(parents=True, exist_ok=True)
