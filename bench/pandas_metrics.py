@@ -1,7 +1,18 @@
-"""The peer a data scientist would write: the same per-day classification
-metrics with pandas + sklearn, at the same four rollup levels as the dbt
-mart (version x segment, version, segment, model), and drift of one numeric
-feature against the first 7 days with scipy's ks_2samp and PSI.
+"""The peer a data scientist would write: the per-day work of the dbt
+marts with pandas + sklearn + scipy, on the same rows.
+
+Per day:
+  - the classification metrics of the mart at its four rollup levels
+    (version x segment, version, segment, model: 15 groups a day on the
+    bench data);
+  - drift at model level against the first 7 days pooled (the dbt default
+    reference), as drift_numeric_daily and drift_categorical_daily compute
+    it: for every numeric feature and the score (the marts'
+    `__prediction__`), PSI over 10 reference-decile bins (numpy.quantile,
+    searchsorted side='left', shares floored at 0.0001) and the ks_2samp
+    statistic with its asymptotic p-value; for every categorical feature,
+    PSI over the union of the reference's and the day's categories and the
+    Jensen-Shannon distance, base 2: 4 series a day on the bench data.
 
 Reads the Parquet export of the benchmark warehouse:
     python bench/pandas_metrics.py DIR
@@ -14,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy.spatial.distance import jensenshannon
 from scipy.stats import ks_2samp
 from sklearn.metrics import (
     accuracy_score,
@@ -34,12 +46,27 @@ def ece(labels: np.ndarray, scores: np.ndarray, bins: int = 10) -> float:
     return float((grouped.n / len(frame) * (grouped.y - grouped.s).abs()).sum())
 
 
+def psi_of_shares(reference: np.ndarray, current: np.ndarray) -> float:
+    ref, cur = np.maximum(reference, 1e-4), np.maximum(current, 1e-4)
+    return float(np.sum((cur - ref) * np.log(cur / ref)))
+
+
 def psi(reference: np.ndarray, current: np.ndarray) -> float:
     edges = np.quantile(reference, np.linspace(0.1, 0.9, 9))
     ref = np.bincount(np.searchsorted(edges, reference, side="left"), minlength=10) / len(reference)
     cur = np.bincount(np.searchsorted(edges, current, side="left"), minlength=10) / len(current)
-    ref, cur = np.maximum(ref, 1e-4), np.maximum(cur, 1e-4)
-    return float(np.sum((cur - ref) * np.log(cur / ref)))
+    return psi_of_shares(ref, cur)
+
+
+def category_drift(reference: pd.Series, current: pd.Series) -> tuple[float, float]:
+    """PSI and Jensen-Shannon distance (base 2) over the union of categories."""
+    shares = pd.concat(
+        [reference.value_counts(normalize=True), current.value_counts(normalize=True)],
+        axis=1,
+        keys=["ref", "cur"],
+    ).fillna(0.0)
+    ref, cur = shares.ref.to_numpy(), shares.cur.to_numpy()
+    return psi_of_shares(ref, cur), float(jensenshannon(cur, ref, base=2))
 
 
 def metrics(group: pd.DataFrame) -> dict[str, float | None]:
@@ -71,7 +98,7 @@ def metrics(group: pd.DataFrame) -> dict[str, float | None]:
 def main(folder: Path) -> None:
     predictions = pd.read_parquet(folder / "predictions.parquet")
     labels = pd.read_parquet(folder / "labels.parquet")
-    feature = pd.read_parquet(folder / "feature.parquet")
+    features = pd.read_parquet(folder / "features.parquet")
 
     predictions = predictions.sort_values(["prediction_id", "predicted_at"]).drop_duplicates(
         "prediction_id", keep="first"
@@ -92,16 +119,34 @@ def main(folder: Path) -> None:
         for key, group in rows.groupby(["day", *keys]):
             results.append({"key": key, **metrics(group)})
 
-    feature = feature.merge(predictions[["prediction_id", "predicted_at"]], on="prediction_id")
-    feature["day"] = feature.predicted_at.dt.floor("D")
-    days = sorted(feature.day.unique())
-    reference = feature[feature.day.isin(days[:7])].numeric_value.to_numpy()
+    # Every (prediction, feature) value, and the score as `__prediction__`.
+    features = features.merge(rows[["prediction_id", "day"]], on="prediction_id")
+    scores = rows[["prediction_id", "day", "score"]].rename(columns={"score": "numeric_value"})
+    numeric = pd.concat(
+        [
+            features[features.numeric_value.notna()],
+            scores[scores.numeric_value.notna()].assign(feature_name="__prediction__"),
+        ]
+    )
+    categorical = features[features.numeric_value.isna() & features.category_value.notna()]
+    days = sorted(rows.day.unique())
+    in_reference = days[:7]
     drift = []
-    for day, group in feature.groupby("day"):
-        values = group.numeric_value.to_numpy()
-        test = ks_2samp(reference, values)
-        drift.append((day, test.statistic, test.pvalue, psi(reference, values)))
-    print(f"pandas: {len(results)} metric rows, {len(drift)} drift rows")
+    for name, values in numeric.groupby("feature_name"):
+        reference = values[values.day.isin(in_reference)].numeric_value.to_numpy()
+        for day, group in values.groupby("day"):
+            current = group.numeric_value.to_numpy()
+            test = ks_2samp(reference, current, method="asymp")
+            drift.append((day, name, test.statistic, test.pvalue, psi(reference, current)))
+    for name, values in categorical.groupby("feature_name"):
+        reference = values[values.day.isin(in_reference)].category_value
+        for day, group in values.groupby("day"):
+            drift.append((day, name, *category_drift(reference, group.category_value)))
+    series = numeric.feature_name.nunique() + categorical.feature_name.nunique()
+    print(
+        f"pandas: {len(results)} metric rows, {len(drift)} drift rows "
+        f"({series} series x {len(days)} days)"
+    )
 
 
 if __name__ == "__main__":

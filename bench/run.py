@@ -12,9 +12,13 @@ process's peak resident memory from wait4):
   2. the full backfill `dbt build` (all models and data tests); with
      --batch-days N, the batched backfill of `mpm run --batch-days N`
   3. one nightly `dbt build` on top of 30 and of 300 days of history
-  4. the same per-day classification metrics with pandas + sklearn, plus
-     ks_2samp and PSI of one feature (bench/pandas_metrics.py)
-  5. the same with Evidently, in its own virtualenv (bench/evidently_metrics.py)
+  4. the per-day work of the dbt marts with pandas + sklearn + scipy
+     (bench/pandas_metrics.py): the classification metrics of the 15 groups
+     a day (version x segment, version, segment, model) and the model-level
+     drift of 4 series against the first 7 days (KS and PSI of f_num_1,
+     f_num_2 and the score, PSI and Jensen-Shannon of f_country)
+  5. the same work with Evidently's own metrics, in its own virtualenv
+     (bench/evidently_metrics.py)
 
 and prints the table and the ratios the issue sets targets for.
 """
@@ -166,10 +170,12 @@ def export(warehouse: Path, folder: Path) -> None:
             "copy (select prediction_id, actual_value, labeled_at from raw.labels) "
             f"to '{folder / 'labels.parquet'}' (format parquet)"
         )
+        # Every feature, long as the source holds them: the peers compute the
+        # drift of each one (and of the score), as the dbt drift marts do.
         con.execute(
-            "copy (select prediction_id, numeric_value from raw.prediction_features "
-            "where feature_name = 'f_num_1') "
-            f"to '{folder / 'feature.parquet'}' (format parquet)"
+            "copy (select prediction_id, feature_name, numeric_value, category_value "
+            "from raw.prediction_features) "
+            f"to '{folder / 'features.parquet'}' (format parquet)"
         )
     finally:
         con.close()
