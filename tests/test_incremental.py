@@ -253,6 +253,24 @@ def test_large_tables_insert_a_night_straight_into_the_table(next_night):
     assert re.search(r'create temporary table\s+"int_classification_score_counts__dbt_tmp', log)
 
 
+def test_a_night_leaves_no_temporary_table_in_the_warehouse(next_night):
+    """dbt-duckdb writes an incremental Python model's night to a real
+    `<model>__dbt_tmp<timestamp>` table and never drops it: one more table
+    a night. The model's post-hook (drop_python_temp_tables) drops it."""
+    log = (next_night.parent / "artifacts" / "logs" / "dbt.log").read_text()
+    # The night did score generation pairs through that table.
+    assert re.search(r"int_generation_text_scores__dbt_tmp\d+", log)
+    con = duckdb.connect(str(next_night), read_only=True)
+    try:
+        leftovers = con.execute(
+            "select table_schema || '.' || table_name from information_schema.tables "
+            "where table_name like '%dbt_tmp%'"
+        ).fetchall()
+    finally:
+        con.close()
+    assert leftovers == []
+
+
 def test_the_drift_chain_runs_on_these_warehouses(next_night):
     """The equality tests below cover drift: metrics_daily holds drift rows
     of a numeric and a categorical feature and of the verdict."""
