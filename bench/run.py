@@ -1,7 +1,7 @@
 """Benchmark: how fast is a backfill and a nightly increment, against the
 hardware and against the peers, in one run.
 
-    make bench                                   # small, about two minutes
+    make bench                                   # small, a few minutes
     .venv/bin/python bench/run.py --rows-per-day 1000000 --days 90 --batch-days 10
 
 Generates contract-shaped classification data inside DuckDB (bench/
