@@ -53,9 +53,7 @@ from evidently.metrics import (
     RowCount,
     ValueDrift,
 )
-
-LEVELS = (["model_version", "segment"], ["model_version"], ["segment"], [])
-REFERENCE_DAYS = 7
+from peer_input import LEVELS, REFERENCE_DAYS, load
 
 
 def values(report: Report, data: pd.DataFrame, definition: DataDefinition, reference=None):
@@ -64,20 +62,7 @@ def values(report: Report, data: pd.DataFrame, definition: DataDefinition, refer
 
 
 def main(folder: Path, max_days: int | None) -> None:
-    predictions = pd.read_parquet(folder / "predictions.parquet")
-    labels = pd.read_parquet(folder / "labels.parquet")
-    features = pd.read_parquet(folder / "features.parquet")
-    predictions = predictions.sort_values(["prediction_id", "predicted_at"]).drop_duplicates(
-        "prediction_id", keep="first"
-    )
-    labels = labels.sort_values(["prediction_id", "labeled_at"]).drop_duplicates(
-        "prediction_id", keep="last"
-    )
-    rows = predictions.merge(
-        labels[["prediction_id", "actual_value"]], on="prediction_id", how="left"
-    )
-    rows["segment"] = rows.segment.fillna("unknown")
-    rows["day"] = rows.predicted_at.dt.floor("D")
+    rows, features = load(folder)
 
     # Features wide, one column each: numeric where numeric_value is set,
     # categorical where only category_value is (as int_drift_observations).

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from peer_input import LEVELS, REFERENCE_DAYS, load
 from scipy.spatial.distance import jensenshannon
 from scipy.stats import ks_2samp
 from sklearn.metrics import (
@@ -70,8 +71,8 @@ def category_drift(reference: pd.Series, current: pd.Series) -> tuple[float, flo
 
 
 def metrics(group: pd.DataFrame) -> dict[str, float | None]:
-    labeled = group[group.label.notna()]
-    y = labeled.label.to_numpy(dtype=int)
+    labeled = group[group.actual_value.notna()]
+    y = labeled.actual_value.to_numpy(dtype=int)
     served = labeled.predicted_label.to_numpy(dtype=bool)
     score = labeled.score.to_numpy()
     two_classes = len(np.unique(y)) == 2
@@ -96,26 +97,10 @@ def metrics(group: pd.DataFrame) -> dict[str, float | None]:
 
 
 def main(folder: Path) -> None:
-    predictions = pd.read_parquet(folder / "predictions.parquet")
-    labels = pd.read_parquet(folder / "labels.parquet")
-    features = pd.read_parquet(folder / "features.parquet")
-
-    predictions = predictions.sort_values(["prediction_id", "predicted_at"]).drop_duplicates(
-        "prediction_id", keep="first"
-    )
-    labels = labels.sort_values(["prediction_id", "labeled_at"]).drop_duplicates(
-        "prediction_id", keep="last"
-    )
-    rows = predictions.merge(
-        labels.rename(columns={"actual_value": "label"})[["prediction_id", "label"]],
-        on="prediction_id",
-        how="left",
-    )
-    rows["segment"] = rows.segment.fillna("unknown")
-    rows["day"] = rows.predicted_at.dt.floor("D")
+    rows, features = load(folder)
 
     results = []
-    for keys in (["model_version", "segment"], ["model_version"], ["segment"], []):
+    for keys in LEVELS:
         for key, group in rows.groupby(["day", *keys]):
             results.append({"key": key, **metrics(group)})
 
@@ -130,7 +115,7 @@ def main(folder: Path) -> None:
     )
     categorical = features[features.numeric_value.isna() & features.category_value.notna()]
     days = sorted(rows.day.unique())
-    in_reference = days[:7]
+    in_reference = days[:REFERENCE_DAYS]
     drift = []
     for name, values in numeric.groupby("feature_name"):
         reference = values[values.day.isin(in_reference)].numeric_value.to_numpy()

@@ -12,7 +12,8 @@
             ~ " where table_catalog = '" ~ relation.database ~ "'"
             ~ " and starts_with(table_name, '" ~ relation.identifier ~ "__dbt_tmp')") -%}
         {%- for row in found.rows -%}
-            drop table if exists {{ relation.database }}.{{ row[0] }}.{{ row[1] }};
+            drop table if exists {{ api.Relation.create(
+                database=relation.database, schema=row[0], identifier=row[1], type='table') }};
         {% endfor -%}
     {%- endif -%}
 {%- endmacro %}
