@@ -14,6 +14,23 @@
 
 {%- set days = drift_recompute_days() %}
 
+{%- set current_rows_sql %}
+    select
+        observations.metric_date,
+        observations.model_name,
+        day_references.reference_id,
+        observations.feature_name,
+        observations.numeric_value
+    from {{ ref('int_drift_observations') }} as observations
+    inner join day_references
+        on
+            observations.model_name = day_references.model_name
+            and observations.metric_date = day_references.metric_date
+    where
+        observations.feature_kind = 'numeric'
+        and {{ day_list_filter(days, 'observations.metric_date') }}
+{%- endset %}
+
 with
 
 {{ drift_day_references(days) }},
@@ -31,24 +48,12 @@ reference_ecdf as (  -- noqa: ST03
 
 ),
 
----------- the day's side: one pass over its rows
+---------- the day's side: its rows, read by the PSI counts and (inlined,
+---------- once or twice) by the KS points
 
 current_rows as (
 
-    select
-        observations.metric_date,
-        observations.model_name,
-        day_references.reference_id,
-        observations.feature_name,
-        observations.numeric_value
-    from {{ ref('int_drift_observations') }} as observations
-    inner join day_references
-        on
-            observations.model_name = day_references.model_name
-            and observations.metric_date = day_references.metric_date
-    where
-        observations.feature_kind = 'numeric'
-        and {{ day_list_filter(days, 'observations.metric_date') }}
+    {{ current_rows_sql }}
 
 ),
 
@@ -113,12 +118,12 @@ psi as (
 
 ),
 
----------- KS: the day's ECDF against the stored reference ECDF at each of
----------- the day's values (macros/drift/ks_evaluation_points.sql)
+---------- KS: the day's ECDF against the stored reference ECDF at the
+---------- day's values (macros/drift/ks_evaluation_points.sql)
 
 ks_points as (
 
-    {{ ks_evaluation_points('current_rows', 'reference_ecdf') }}  -- noqa: PRS
+    {{ ks_evaluation_points(current_rows_sql, 'reference_ecdf') }}  -- noqa: PRS
 
 ),
 
