@@ -80,6 +80,9 @@ def main() -> int:
         sql = path.read_text().strip().rstrip(";")
         # a compiled model may end with a comment line
         sql = re.sub(r"--[^\n]*$", "", sql).strip()
+        # compiled against another warehouse file: its catalog is that file's name
+        catalog = Path(args.warehouse).stem
+        sql = re.sub(r'"\w+"\.("\w+"\.)', f'"{catalog}".\\1', sql)
         print(f"== {path.name}", flush=True)
         profile(args.warehouse, sql, args.threads, args.memory_limit, args.top)
         sys.stdout.flush()

@@ -26,7 +26,7 @@ labels as (
 
 ),
 
-{{ label_prediction_lookups('labels') }},
+{{ label_prediction_lookups('labels', every_prediction=days is none) }},
 
 classified as (
 

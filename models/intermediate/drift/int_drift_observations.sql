@@ -11,10 +11,10 @@
 
 {{ config(**incremental_by_day({'writes_days': 'incremental_days'})) }}
 
-with
-
-predictions as (
-
+{#- The predictions of the recomputed days, read twice below: inlined
+    (DuckDB materializes a CTE read more than once, which wrote every row
+    once more). -#}
+{%- set predictions %}
     select
         prediction_id,
         model_name,
@@ -26,8 +26,9 @@ predictions as (
         predicted_value
     from {{ ref('stg_raw__predictions') }}
     where {{ incremental_day_filter('metric_date') }}
+{%- endset %}
 
-),
+with
 
 features as (
 
@@ -48,7 +49,7 @@ feature_rows as (
         features.numeric_value,
         case when features.numeric_value is null then features.category_value end as category_value
     from features
-    inner join predictions
+    inner join ({{ predictions }}) as predictions
         on
             features.prediction_id = predictions.prediction_id
             and features.metric_date = predictions.metric_date
@@ -69,7 +70,7 @@ prediction_rows as (
         'numeric' as feature_kind,
         case when task_type = 'regression' then predicted_value else score end as numeric_value,
         cast(null as string) as category_value
-    from predictions
+    from ({{ predictions }}) as predictions
     where task_type in ('binary_classification', 'ranking', 'regression')
 
 )
