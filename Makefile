@@ -16,7 +16,7 @@ install: $(VENV)/.installed
 $(VENV)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q uv==0.13.8
-	$(BIN)/uv pip sync -q --python $(BIN)/python requirements.lock
+	$(BIN)/uv pip sync -q --compile-bytecode --python $(BIN)/python requirements.lock
 	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
 	touch $@
 
@@ -26,7 +26,7 @@ install-spark: $(VENV)/.installed-spark
 
 $(VENV)/.installed-spark: requirements-spark.lock pyproject.toml $(VENV)/.installed
 	@command -v java >/dev/null || { echo "install-spark: needs Java 17 (apt-get install openjdk-17-jre-headless)"; exit 2; }
-	$(BIN)/uv pip sync -q --python $(BIN)/python requirements-spark.lock
+	$(BIN)/uv pip sync -q --compile-bytecode --python $(BIN)/python requirements-spark.lock
 	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
 	touch $@
 

@@ -13,7 +13,7 @@ import pytest
 from sklearn.metrics import precision_score, recall_score
 
 from python_checks.checks.reconciliation import COMPARED
-from python_checks.reference import classification_metrics, relative_difference
+from python_checks.stats.reference import classification_metrics, relative_difference
 from tests.classification_data import classification_frames
 from tests.conftest import dbt_build, query, write_warehouse
 

@@ -18,10 +18,11 @@ import duckdb
 import pandas as pd
 import pytest
 
-from python_checks import config, dbt_runner, preflight
 from python_checks.cli import main
-from python_checks.engine import DuckDBEngine
+from python_checks.declare import dbt_vars
 from python_checks.errors import ConfigError
+from python_checks.warehouse import dbt, preflight
+from python_checks.warehouse.engine import DuckDBEngine
 from tests.classification_data import classification_frames
 from tests.conftest import dbt_build, query, write_warehouse
 
@@ -164,7 +165,7 @@ def test_second_run_refuses_while_one_holds_the_run_lock(capsys, warehouse):
     holder = _hold(
         "import time\n"
         "from pathlib import Path\n"
-        "from python_checks.warehouse import exclusive_run\n"
+        "from python_checks.warehouse.files import exclusive_run\n"
         f"with exclusive_run(Path({str(warehouse)!r})):\n"
         "    print('ready', flush=True)\n"
         "    time.sleep(120)\n"
@@ -248,12 +249,12 @@ def test_disk_full_while_building_exits_2(warehouse):
 
 
 def test_disk_full_while_writing_reports_exits_2(monkeypatch, capsys, warehouse):
-    from python_checks import pipeline
+    from python_checks import nightly
 
     def full(options):
         raise OSError(errno.ENOSPC, "No space left on device", "/reports/data_docs/index.html")
 
-    monkeypatch.setattr(pipeline, "run", full)
+    monkeypatch.setattr(nightly, "run", full)
     code, _, err = _run(capsys, warehouse)
     assert (code, _one_line(err)) == (
         2,
@@ -305,21 +306,21 @@ def test_hostile_threshold_values_exit_2_and_run_nothing(tmp_path, capsys, wareh
     ],
 )
 def test_hostile_dbt_vars_are_configuration_errors(name, value, want):
-    values = config.dbt_vars() | {name: value}
+    values = dbt_vars.read_vars() | {name: value}
     with pytest.raises(ConfigError) as raised:
-        config.validate_dbt_vars(values)
+        dbt_vars.validate_dbt_vars(values)
     assert str(raised.value) == (
         f"configuration error: dbt_project.yml vars: {name} must be {want}, got {value!r}"
     )
 
 
 def test_project_dbt_vars_are_valid():
-    config.validate_dbt_vars(config.dbt_vars())
+    dbt_vars.validate_dbt_vars(dbt_vars.read_vars())
 
 
 def test_hostile_var_stops_the_run_before_dbt(monkeypatch, capsys, warehouse):
-    hostile = config.dbt_vars() | {"earliest_valid_timestamp": HOSTILE}
-    monkeypatch.setattr(config, "dbt_vars", lambda path=None: hostile)
+    hostile = dbt_vars.read_vars() | {"earliest_valid_timestamp": HOSTILE}
+    monkeypatch.setattr(dbt_vars, "read_vars", lambda path=None: hostile)
     code, _, err = _run(capsys, warehouse)
     assert (code, _one_line(err)) == (
         2,
@@ -346,9 +347,9 @@ def test_build_killed_midway_then_rerun_equals_an_uninterrupted_build(tmp_path, 
     shutil.copy(warehouse, reference)
     dbt_build(reference, tmp_path / "ref-artifacts")
     killed = subprocess.Popen(
-        [dbt_runner.dbt_executable(), "build"],
+        dbt.cli_command(["build"]),
         cwd=Path(__file__).resolve().parent.parent,
-        env=dbt_runner.dbt_env(warehouse, tmp_path / "killed"),
+        env=dbt.cli_environment(DuckDBEngine(warehouse), tmp_path / "killed"),
         stdout=subprocess.PIPE,
         text=True,
         start_new_session=True,

@@ -20,7 +20,7 @@ from ranx import Qrels, Run, evaluate
 from rouge_score import rouge_scorer
 from sklearn import metrics as skm
 
-from python_checks.reference import relative_difference
+from python_checks.stats.reference import relative_difference
 from tests.conftest import dbt_build, query, write_warehouse
 from tests.task_data import DAYS, NO_LABEL_DAY, task_frames
 

@@ -26,10 +26,16 @@ import re
 import numpy as np
 import pandas as pd
 
-from python_checks.checks.base import CheckContext
-from python_checks.links_config import GuardrailPair, Link, Links, Series, load_links
-from python_checks.movement import Movement, as_series, classify, movement, rank_correlation
+from python_checks.checks.context import CheckContext
+from python_checks.declare.links import GuardrailPair, Link, Links, Series
 from python_checks.results import CheckResult, Status
+from python_checks.stats.movement import (
+    Movement,
+    as_series,
+    classify,
+    movement,
+    rank_correlation,
+)
 
 CHECK = "link"
 GUARDRAIL_CHECK = "engagement_guardrail"
@@ -38,25 +44,21 @@ _RANKING = re.compile(r"^(ndcg|recall)_at_(\d{1,3})$")
 
 
 def metric_links(ctx: CheckContext) -> list[CheckResult]:
-    links = load_links()
+    links = ctx.declarations.links
     reader = SeriesReader(ctx, links)
     results: list[CheckResult] = []
     for link in links.links:
-        results.extend(evaluate_link(link, reader, links, _window_days(ctx)))
+        results.extend(evaluate_link(link, reader, links, ctx.window_days))
     return results
 
 
 def engagement_guardrails(ctx: CheckContext) -> list[CheckResult]:
-    links = load_links()
+    links = ctx.declarations.links
     reader = SeriesReader(ctx, links)
     results: list[CheckResult] = []
     for pair in links.guardrails:
-        results.extend(evaluate_guardrail(pair, reader, links, _window_days(ctx)))
+        results.extend(evaluate_guardrail(pair, reader, links, ctx.window_days))
     return results
-
-
-def _window_days(ctx: CheckContext) -> int:
-    return int(ctx.thresholds.settings.get("evaluation_window_days", 14))
 
 
 class SeriesReader:
@@ -65,7 +67,7 @@ class SeriesReader:
 
     def __init__(self, ctx: CheckContext, links: Links):
         self.ctx, self.links = ctx, links
-        self.min_coverage = float(ctx.thresholds.settings.get("min_label_coverage", 0.0))
+        self.min_coverage = ctx.declarations.min_label_coverage
         self._cache: dict[tuple[str, str], tuple[pd.Series, str]] = {}
 
     def get(self, series: Series, min_sample_size: int = 0) -> tuple[pd.Series, str]:
@@ -75,18 +77,8 @@ class SeriesReader:
             self._cache[key] = self._read(series, min_sample_size)
         return self._cache[key]
 
-    def _published(self, model: str, metric: str) -> pd.DataFrame:
-        if not self.ctx.table_exists("main", "metrics_daily"):
-            return pd.DataFrame(columns=["metric_date", "metric_value", "sample_size"])
-        return self.ctx.con.execute(
-            "select metric_date, metric_value, sample_size from main.metrics_daily "
-            "where model_name = ? and metric_name = ? and model_version = '__all__' "
-            "and segment = '__all__' and feature_name = '' order by metric_date",
-            [model, metric],
-        ).df()
-
     def _read(self, series: Series, min_sample_size: int) -> tuple[pd.Series, str]:
-        rows = self._published(series.model, series.metric)
+        rows = self.ctx.rollup(series.model, series.metric)
         source = "metrics_daily"
         if rows.empty and self.links.staged_fallback:
             rows = staged_series(self.ctx, series.model, series.metric)
@@ -95,7 +87,7 @@ class SeriesReader:
             return pd.Series(dtype=float), ""
         rows = rows[rows["sample_size"].fillna(0) >= min_sample_size]
         if series.needs_labels:
-            coverage = self._published(series.model, "label_coverage")
+            coverage = self.ctx.rollup(series.model, "label_coverage")
             if not coverage.empty:
                 mature = set(
                     pd.to_datetime(
@@ -112,11 +104,11 @@ def staged_series(ctx: CheckContext, model: str, metric: str) -> pd.DataFrame:
     latency = _LATENCY.match(metric)
     ranking = _RANKING.match(metric)
     if latency and ctx.table_exists("staging", "stg_raw__predictions"):
-        rows = ctx.con.execute(
+        rows = ctx.query(
             "select metric_date, latency_ms from staging.stg_raw__predictions "
             "where model_name = ? and latency_ms is not null",
             [model],
-        ).df()
+        )
         q = int(latency.group(1)) / 100
         daily = rows.groupby("metric_date")["latency_ms"].agg(
             metric_value=lambda x: float(np.percentile(x, q * 100)), sample_size="size"
@@ -130,17 +122,17 @@ def staged_series(ctx: CheckContext, model: str, metric: str) -> pd.DataFrame:
 def _ranking_series(ctx: CheckContext, model: str, kind: str, k: int) -> pd.DataFrame:
     """ndcg_at_K (linear gain) or recall_at_K per day, averaged over requests
     with a relevant judged item, as the contract defines them (ranx)."""
-    served = ctx.con.execute(
+    served = ctx.query(
         "select metric_date, request_id, item_id, rank from staging.stg_raw__predictions "
         "where model_name = ? and task_type = 'ranking' and request_id is not null",
         [model],
-    ).df()
-    judged = ctx.con.execute(
+    )
+    judged = ctx.query(
         "select request_id, item_id, actual_value as relevance from staging.stg_raw__labels "
         "where request_id is not null and request_id in ("
         "select request_id from staging.stg_raw__predictions where model_name = ?)",
         [model],
-    ).df()
+    )
     empty = pd.DataFrame(columns=["metric_date", "metric_value", "sample_size"])
     if served.empty or judged.empty:
         return empty
@@ -243,7 +235,7 @@ def _link_result(link, day, m: Movement, b: Movement, correlation, verdict, mode
         message=message,
         metric_date=str(day),
         value=b.change / abs(b.before) if b.before else None,
-        bound="layers neither diverge nor regress together",
+        bound=_moved_text(link, m, b) if breached else "layers consistent",
         details={
             "verdict": verdict,
             "model_metric": link.model.label,
@@ -259,6 +251,19 @@ def _link_result(link, day, m: Movement, b: Movement, correlation, verdict, mode
         },
         **base,
     )
+
+
+def _moved_text(link: Link, model: Movement, business: Movement) -> str:
+    """Which way each layer moved beyond its noise, e.g. `spam_filter
+    precision fell (worse); __product__ tickets rose (worse)`."""
+
+    def way(series: Series, m: Movement) -> str:
+        if m.direction == 0:
+            return f"{series.label} held"
+        verb = "rose" if m.direction > 0 else "fell"
+        return f"{series.label} {verb} ({'better' if m.direction == series.better else 'worse'})"
+
+    return f"{way(link.model, model)}; {way(link.business, business)}"
 
 
 def evaluate_guardrail(

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import pandas as pd
 
-from python_checks.checks.base import CheckContext
+from python_checks.checks.context import CheckContext
 from python_checks.results import CheckResult, Status
 
 CHECK = "staleness"
 
 
 def prediction_staleness(ctx: CheckContext) -> list[CheckResult]:
-    severity = ctx.setting(CHECK, "severity")
-    max_age_hours = float(ctx.setting(CHECK, "max_age_hours"))
+    severity = ctx.settings.staleness.severity
+    max_age_hours = ctx.settings.staleness.max_age_hours
     if not ctx.table_exists("staging", "stg_raw__predictions"):
         return [
             CheckResult(

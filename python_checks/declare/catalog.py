@@ -1,14 +1,17 @@
-"""What dbt says about each published metric: read from the manifest that
-`dbt build` wrote, where the marts' YAML declares metric columns (layer,
-sample-size column, whether the metric needs labels). Long marts, whose
-metric names are data (e.g. `quarantined__<reason>`), declare the names or
-prefixes they publish in model meta `published_metrics`."""
+"""What dbt says about each published metric: read from the dbt manifest,
+where the marts' YAML declares metric columns (layer, sample-size column,
+whether the metric needs labels). Long marts, whose metric names are data
+(e.g. `quarantined__<reason>`), declare the names or prefixes they publish
+in model meta `published_metrics`. The metric catalog is declared there,
+once; the checks and the report read it from here."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -37,9 +40,20 @@ class MetricCatalog(dict):
 
 
 def load_catalog(manifest_path: Path) -> MetricCatalog:
-    manifest = json.loads(manifest_path.read_text())
+    """The catalog from a manifest.json that dbt wrote."""
+    return catalog_from_nodes(json.loads(manifest_path.read_text()).get("nodes", {}).values())
+
+
+def catalog_from_manifest(manifest: Any) -> MetricCatalog:
+    """The catalog from dbt's in-memory Manifest (no JSON round trip)."""
+    return catalog_from_nodes(
+        node.to_dict() for node in manifest.nodes.values() if node.resource_type == "model"
+    )
+
+
+def catalog_from_nodes(nodes: Iterable[dict]) -> MetricCatalog:
     catalog = MetricCatalog()
-    for node in manifest.get("nodes", {}).values():
+    for node in nodes:
         if node.get("resource_type") != "model":
             continue
         node_meta = node.get("meta") or node.get("config", {}).get("meta") or {}

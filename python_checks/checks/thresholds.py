@@ -5,10 +5,9 @@ only the rows its rule selects and that are evaluable (enough rows, mature
 labels). Rows that are not evaluable are reported as not evaluated, never as
 passed. The checkpoint builds Data Docs into <reports>/data_docs.
 
-metrics_daily is small (one row per metric per day). On DuckDB it is
-validated through GE's pandas datasource (GE's SQL datasource over
-duckdb-engine returns empty results); on Spark through GE's Spark
-datasource, on a Spark DataFrame in the session that built it.
+metrics_daily is small (one row per metric per day): the engine hands GE the
+datasource it validates through (pandas on DuckDB, Spark on Spark, in the
+session that built the marts; warehouse/engine.py).
 
 Data Docs render the unexpected rows' key values into HTML without escaping
 them, and model names and segments come from the data: every string GE
@@ -25,11 +24,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from python_checks.config import Rule, Thresholds
-from python_checks.derived import derive
-from python_checks.metric_catalog import MetricInfo
+from python_checks.declare import Declarations
+from python_checks.declare.thresholds import Rule
 from python_checks.results import CheckResult, Status
-from python_checks.stats import wilson_checked_value
+from python_checks.stats.derived import derive
+from python_checks.stats.intervals import wilson_checked_value
+from python_checks.warehouse.engine import Engine
 
 KEY = ["metric_date", "model_name", "model_version", "segment", "metric_name", "feature_name"]
 
@@ -86,20 +86,16 @@ def split_evaluable(
 
 
 def evaluate(
-    metrics: pd.DataFrame,
-    thresholds: Thresholds,
-    catalog: dict[str, MetricInfo],
-    docs_dir: Path,
-    spark=None,
+    metrics: pd.DataFrame, declarations: Declarations, engine: Engine, docs_dir: Path
 ) -> tuple[list[CheckResult], str]:
     """Run every rule through GE; return results and the Data Docs index path.
 
     `metrics` is the whole of metrics_daily (derived rules need history);
-    rules are checked on the last `evaluation_window_days` days. With a
-    SparkSession (`spark`), GE validates through its Spark datasource.
+    rules are checked on the last `evaluation_window_days` days.
     """
-    window_days = int(thresholds.settings.get("evaluation_window_days", 14))
-    wilson_z = float(thresholds.settings.get("wilson_z", 1.96))
+    thresholds, catalog = declarations.thresholds, declarations.catalog
+    window_days = declarations.window_days
+    wilson_z = thresholds.settings.wilson_z
     if metrics.empty:
         first_day = None
     else:
@@ -168,7 +164,7 @@ def evaluate(
     shown = frame.copy()
     for column in KEY:
         shown[column] = shown[column].map(_text)
-    validation, index_path = _run_checkpoint(shown, bound, docs_dir, spark)
+    validation, index_path = _run_checkpoint(shown, bound, docs_dir, engine)
     results.extend(_interpret(validation, bound, frame))
     return results, index_path
 
@@ -207,24 +203,7 @@ def _quiet_gx() -> None:
         logging.getLogger(name).setLevel(logging.ERROR)
 
 
-def _spark_frame(spark, frame: pd.DataFrame):
-    """The rows to validate as a Spark DataFrame (explicit schema: a column
-    that is null on every row cannot be inferred)."""
-    strings = ["check_id", *KEY]
-    schema = ", ".join(f"{c} string" for c in strings) + ", metric_value double, sample_size double"
-    rows = [
-        (
-            *(None if pd.isna(v) else str(v) for v in values[: len(strings)]),
-            *(None if pd.isna(v) else float(v) for v in values[len(strings) :]),
-        )
-        for values in frame[[*strings, "metric_value", "sample_size"]].itertuples(
-            index=False, name=None
-        )
-    ]
-    return spark.createDataFrame(rows, schema=schema)
-
-
-def _run_checkpoint(frame: pd.DataFrame, bound: list[BoundCheck], docs_dir: Path, spark=None):
+def _run_checkpoint(frame: pd.DataFrame, bound: list[BoundCheck], docs_dir: Path, engine: Engine):
     _quiet_gx()
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
@@ -243,12 +222,7 @@ def _run_checkpoint(frame: pd.DataFrame, bound: list[BoundCheck], docs_dir: Path
             "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
         },
     )
-    if spark is None:
-        source = context.data_sources.add_pandas("warehouse")
-        parser, condition = "pandas", 'check_id=="{}"'
-    else:
-        source = context.data_sources.add_spark("warehouse")
-        parser, condition = "spark", "check_id = '{}'"
+    source = engine.add_ge_datasource(context, "warehouse")
     asset = source.add_dataframe_asset("metrics_daily")
     batch_definition = asset.add_batch_definition_whole_dataframe("metrics_daily_window")
     definitions = []
@@ -256,12 +230,13 @@ def _run_checkpoint(frame: pd.DataFrame, bound: list[BoundCheck], docs_dir: Path
         suite = gx.ExpectationSuite(name=f"thresholds.{_suite_token(model)}")
         for check in (c for c in bound if c.model == model):
             rule = check.rule
+            parser, condition = engine.ge_row_condition("check_id", check.check_id)
             suite.add_expectation(
                 gx.expectations.ExpectColumnValuesToBeBetween(
                     column="checked_value",
                     min_value=rule.min,
                     max_value=rule.max,
-                    row_condition=condition.format(check.check_id),
+                    row_condition=condition,
                     condition_parser=parser,
                     severity="critical" if rule.severity == "error" else "warning",
                     meta={
@@ -293,8 +268,7 @@ def _run_checkpoint(frame: pd.DataFrame, bound: list[BoundCheck], docs_dir: Path
             },
         )
     )
-    data = frame if spark is None else _spark_frame(spark, frame)
-    result = checkpoint.run(batch_parameters={"dataframe": data})
+    result = checkpoint.run(batch_parameters={"dataframe": engine.ge_frame(frame)})
     pages = {}
     for identifier, validation in result.run_results.items():
         urls = context.get_docs_sites_urls(resource_identifier=identifier, site_name="mpm")

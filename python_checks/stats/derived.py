@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from python_checks.config import Rule
+from python_checks.declare.thresholds import Rule
 
 SLICE = ["model_name", "model_version", "segment", "metric_name", "feature_name"]
 

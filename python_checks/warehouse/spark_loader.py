@@ -11,7 +11,7 @@ source schema with the contract's column types. Two steps, usable apart:
   same on a local session, a thrift server or Databricks (the location must
   then be readable by the cluster).
 
-    python -m python_checks.spark_loader --warehouse wh.duckdb --parquet-dir /data/pq
+    python -m python_checks.warehouse.spark_loader --warehouse wh.duckdb --parquet-dir /data/pq
 
 (with MPM_TARGET=spark and MPM_SPARK_DIR set) does both. Run it before
 dbt, not beside it: a local session's Derby metastore admits one process.
@@ -20,18 +20,16 @@ dbt, not beside it: a local session's Derby metastore admits one process.
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import re
 import sys
 from pathlib import Path
 
 import duckdb
 
-from python_checks import dbt_runner, paths
-from python_checks.contract import SOURCE_TABLES
-from python_checks.engine import is_spark
+from python_checks.declare.contract import SOURCE_TABLES
 from python_checks.errors import UsageError
+from python_checks.warehouse.dbt import Dbt
+from python_checks.warehouse.engine import Engine, open_engine
 
 _SCHEMA_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 
@@ -79,10 +77,16 @@ def export_parquet(warehouse: Path, out_dir: Path, schema: str = "raw") -> dict[
     return counts
 
 
-def register(parquet_dir: Path, artifacts: Path, schema: str = "raw", quiet: bool = True) -> None:
+def register(
+    parquet_dir: Path,
+    artifacts: Path,
+    schema: str = "raw",
+    quiet: bool = True,
+    engine: Engine | None = None,
+) -> None:
     """Register `<parquet_dir>/<table>` as `<schema>.<table>` on the active dbt
-    target. On Spark dbt runs in this process, so a local session shares this
-    process's session (and Derby metastore) with what comes next."""
+    target (dbt runs in this process: a local Spark session shares this
+    process's session and Derby metastore with what comes next)."""
     if not _SCHEMA_NAME.match(schema):
         raise UsageError(f"source schema {schema!r} is not a plain schema name")
     args = {
@@ -90,24 +94,17 @@ def register(parquet_dir: Path, artifacts: Path, schema: str = "raw", quiet: boo
         "location": str(parquet_dir.resolve()),
         "tables": {table: spark_columns(table) for table in SOURCE_TABLES},
     }
-    command = ["run-operation", "register_parquet_sources", "--args", json.dumps(args)]
-    if is_spark():
-        completed = dbt_runner.run_dbt_in_process(command, artifacts=artifacts, quiet=quiet)
-    else:  # DuckDB: a subprocess, so the file is released when it exits
-        warehouse = Path(os.environ.get("WAREHOUSE_PATH", paths.DEMO_WAREHOUSE))
-        completed = dbt_runner.run_dbt(command, warehouse, artifacts, quiet=True)
-        if completed.returncode != 0:
-            completed.stdout = " | ".join((completed.stdout or "").strip().splitlines()[-3:])
-    if completed.returncode != 0:
-        raise UsageError(
-            "registering the Parquet sources failed"
-            + (f": {completed.stdout}" if completed.stdout else "")
+    try:
+        Dbt(engine or open_engine(), artifacts, quiet=quiet).run_operation(
+            "register_parquet_sources", args
         )
+    except UsageError as exc:
+        raise UsageError(f"registering the Parquet sources failed: {exc}") from exc
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m python_checks.spark_loader",
+        prog="python -m python_checks.warehouse.spark_loader",
         description="Export a DuckDB warehouse's source tables to Parquet and register "
         "them as tables on the active dbt target (MPM_TARGET=spark).",
     )

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from python_checks.links_config import MovementSettings
+from python_checks.declare.links import MovementSettings
 
 
 @dataclass(frozen=True)

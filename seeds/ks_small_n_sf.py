@@ -31,7 +31,7 @@ attainable i/(2n) and random points, for each n up to 200 and every 25th
 up to 2000): 2.2e-4 at n = 18, 2.0e-4 at n = 19, 4.1e-5 at n = 41, below
 1e-5 from n = 77 and 1.3e-6 from n = 201; it is 0.027 at n = 3.
 
-Run: `python -m python_checks.ks_small_n_sf` (writes the seed);
+Run: `.venv/bin/python seeds/ks_small_n_sf.py` (writes the seed beside it);
 `--measure` redoes the measurement that chose N0 (minutes: scipy is slow).
 """
 
@@ -45,13 +45,11 @@ import numpy as np
 from numpy.polynomial import chebyshev, polynomial
 from scipy.stats import kstwo
 
-from python_checks import paths
-
 N0 = 18
 DROP_BELOW = 1e-13
 ZERO_BELOW = 1e-15
 CHECK_TOLERANCE = 1e-9
-SEED = paths.PROJECT_ROOT / "seeds" / "ks_small_n_sf.csv"
+SEED = Path(__file__).resolve().with_suffix(".csv")
 
 
 def piece(n: int, j: int) -> np.ndarray:

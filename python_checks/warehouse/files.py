@@ -1,5 +1,6 @@
-"""The DuckDB warehouse: opening it with clear errors, and one lock per
-warehouse so two nightly runs never write the same file at once."""
+"""The DuckDB file and the run lock: opening the file with clear errors,
+and one lock per warehouse (or Spark run directory) so two nightly runs
+never write the same place at once."""
 
 from __future__ import annotations
 
@@ -80,14 +81,3 @@ def connect(warehouse: Path, read_only: bool = True) -> duckdb.DuckDBPyConnectio
         raise UsageError(f"cannot open warehouse {warehouse}: {text}") from exc
     except duckdb.Error as exc:
         raise UsageError(f"cannot open warehouse {warehouse}: {str(exc).splitlines()[0]}") from exc
-
-
-def forget_incremental_state(warehouse: Path) -> None:
-    """Drop the labels high-water mark, so the next incremental run
-    recomputes every day with data (macros/incremental/): after the sources
-    were replaced whole, or before a backfill replays the history."""
-    con = duckdb.connect(str(warehouse))
-    try:
-        con.execute("drop schema if exists mpm_state cascade")
-    finally:
-        con.close()

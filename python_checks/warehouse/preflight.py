@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from python_checks.contract import SOURCE_TABLES
-from python_checks.engine import Engine
+from python_checks.declare.contract import SourceTable, source_tables
 from python_checks.errors import InputError
+from python_checks.warehouse.engine import Engine
 
 # Source types DuckDB reads losslessly as the contract's type.
 _COMPATIBLE = {
@@ -31,13 +31,20 @@ def _base_type(data_type: str) -> str:
     return data_type.upper().split("(")[0].strip()
 
 
-def check_sources(engine: Engine, schema: str) -> PreflightReport:
-    """Check the source tables through the active engine (DuckDB or Spark)."""
+def check_sources(
+    engine: Engine, schema: str, contract: dict[str, SourceTable] | None = None
+) -> PreflightReport:
+    """Check the source tables through the active engine (DuckDB or Spark).
+    An optional table of the contract may be absent; when present it is
+    held to the contract like the others."""
     report = PreflightReport()
     found = engine.source_columns(schema)
-    for table, columns in SOURCE_TABLES.items():
+    for table, declared in (contract or source_tables()).items():
+        columns = declared.columns
         actual = found.get(table)
         if actual is None:
+            if declared.optional:
+                continue
             raise InputError(f"{schema}.{table}", "table not found")
         for column, expected in columns.items():
             if column not in actual:
