@@ -1,5 +1,5 @@
 """Business metrics on a hand-built, contract-shaped warehouse
-(tests/business_data.py) equal the values worked out by hand."""
+(tests/fixtures/business_data.py) equal the values worked out by hand."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import math
 
 import pytest
 
-from tests.business_data import D1, D2, D8, business_frames
 from tests.conftest import dbt_build, query, write_warehouse
+from tests.fixtures.business_data import D1, D2, D8, business_frames
 
 
 @pytest.fixture(scope="module")

@@ -16,8 +16,8 @@ import pytest
 
 from python_checks import paths
 from python_checks.warehouse import dbt as mpm_dbt
-from tests.classification_data import classification_frames
 from tests.conftest import query, write_warehouse
+from tests.fixtures.classification_data import classification_frames
 
 pytestmark = pytest.mark.slow
 

@@ -12,8 +12,8 @@ import pytest
 
 from python_checks.warehouse.dbt import Dbt, cache_dir, manifest_key
 from python_checks.warehouse.engine import DuckDBEngine
-from tests.classification_data import classification_frames
 from tests.conftest import write_warehouse
+from tests.fixtures.classification_data import classification_frames
 
 
 @pytest.fixture

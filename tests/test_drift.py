@@ -24,8 +24,8 @@ from python_checks.declare.thresholds import load_thresholds
 from python_checks.errors import ConfigError
 from python_checks.stats.intervals import benjamini_hochberg, wilson_checked_value, wilson_interval
 from tests.conftest import dbt_build, query, write_warehouse
-from tests.drift_data import drift_frames, observations
-from tests.drift_oracle import categorical, expected_drift, ks, psi_numeric
+from tests.fixtures.drift_data import drift_frames, observations
+from tests.fixtures.drift_oracle import categorical, expected_drift, ks, psi_numeric
 
 RELATIVE = 1e-9
 PVALUE_ABSOLUTE = 1e-3

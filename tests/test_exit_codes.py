@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from python_checks.cli import main
-from tests.classification_data import classification_frames
 from tests.conftest import write_warehouse
+from tests.fixtures.classification_data import classification_frames
 
 
 @pytest.fixture

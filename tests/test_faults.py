@@ -23,8 +23,8 @@ from python_checks.declare import dbt_vars
 from python_checks.errors import ConfigError
 from python_checks.warehouse import dbt, preflight
 from python_checks.warehouse.engine import DuckDBEngine
-from tests.classification_data import classification_frames
 from tests.conftest import dbt_build, query, write_warehouse
+from tests.fixtures.classification_data import classification_frames
 
 HOSTILE = "x'; drop table raw.predictions; --"
 

@@ -23,8 +23,8 @@ import pytest
 from python_checks import paths
 from python_checks.warehouse import dbt
 from python_checks.warehouse.engine import DuckDBEngine
-from tests.classification_data import classification_frames
 from tests.conftest import write_warehouse
+from tests.fixtures.classification_data import classification_frames
 
 # Short lookback so that the first days of the 5-day data are "old".
 LOOKBACK = {"lookback_days": 2}

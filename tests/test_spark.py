@@ -21,9 +21,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.classification_data import classification_frames
 from tests.conftest import dbt_build, query, write_warehouse
-from tests.quarantine_data import quarantine_frames
+from tests.fixtures.classification_data import classification_frames
+from tests.fixtures.quarantine_data import quarantine_frames
 
 pytestmark = pytest.mark.spark
 

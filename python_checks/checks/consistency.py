@@ -42,17 +42,11 @@ def _day(value) -> str:
 
 def cross_layer_consistency(ctx: CheckContext) -> list[CheckResult]:
     severity = ctx.settings.consistency.severity
-    needed = [("staging", "stg_raw__predictions"), ("staging", "stg_raw__events")]
-    missing = [f"{s}.{t}" for s, t in needed if not ctx.table_exists(s, t)]
+    missing = ctx.missing(
+        CHECK, severity, "staging.stg_raw__predictions", "staging.stg_raw__events"
+    )
     if missing:
-        return [
-            CheckResult(
-                check=CHECK,
-                status=Status.NOT_EVALUATED,
-                severity=severity,
-                message=f"{', '.join(missing)} does not exist",
-            )
-        ]
+        return missing
     return (
         impressions_reconcile(ctx, severity)
         + clicks_have_impressions(ctx, severity)
@@ -159,27 +153,16 @@ def clicks_have_impressions(ctx: CheckContext, severity: str) -> list[CheckResul
         group by coalesce(c.model_name, '__product__')
         order by 1
         """
-    ).itertuples(index=False, name=None)
-    results = []
-    for model, clicks, orphan, first_day, example in rows:
-        first_day, orphan, clicks = _day(first_day), int(orphan), int(clicks)
-        share = orphan / clicks if clicks else 0.0
-        ok = share <= max_share
-        results.append(
-            _result(
-                ok,
-                severity,
-                "clicks_without_impression",
-                f"{orphan} of {clicks} clicks have no impression of the same request and item"
-                + ("" if ok else f" since {first_day} (e.g. event {example})"),
-                model=model,
-                metric_date="" if ok else str(first_day),
-                value=share,
-                bound=f"share <= {max_share:g}",
-                sample_size=int(clicks),
-            )
-        )
-    return results
+    )
+    return _shares(
+        rows,
+        max_share,
+        severity,
+        "clicks_without_impression",
+        lambda model, bad, total: (
+            f"{bad} of {total} clicks have no impression of the same request and item"
+        ),
+    )
 
 
 def tickets_attributed_to_served_users(ctx: CheckContext, severity: str) -> list[CheckResult]:
@@ -205,24 +188,39 @@ def tickets_attributed_to_served_users(ctx: CheckContext, severity: str) -> list
         group by t.model_name
         order by 1
         """
-    ).itertuples(index=False, name=None)
+    )
+    return _shares(
+        rows,
+        max_share,
+        severity,
+        "tickets_from_unserved_users",
+        lambda model, bad, total: (
+            f"{bad} of {total} tickets attributed to {model} come from users it had not served"
+        ),
+    )
+
+
+def _shares(rows, max_share: float, severity: str, metric: str, describe) -> list[CheckResult]:
+    """One result per model from (model, total, bad, first_day, example)
+    rows: breached when the bad share exceeds max_share, naming the first
+    bad day and an example event."""
     results = []
-    for model, tickets, wrong, first_day, example in rows:
-        first_day, wrong, tickets = _day(first_day), int(wrong), int(tickets)
-        share = wrong / tickets if tickets else 0.0
+    for model, total, bad, first_day, example in rows.itertuples(index=False, name=None):
+        first_day, bad, total = _day(first_day), int(bad), int(total)
+        share = bad / total if total else 0.0
         ok = share <= max_share
         results.append(
             _result(
                 ok,
                 severity,
-                "tickets_from_unserved_users",
-                f"{wrong} of {tickets} tickets attributed to {model} come from users it had "
-                "not served" + ("" if ok else f" since {first_day} (e.g. event {example})"),
+                metric,
+                describe(model, bad, total)
+                + ("" if ok else f" since {first_day} (e.g. event {example})"),
                 model=model,
-                metric_date="" if ok else str(first_day),
+                metric_date="" if ok else first_day,
                 value=share,
                 bound=f"share <= {max_share:g}",
-                sample_size=int(tickets),
+                sample_size=total,
             )
         )
     return results

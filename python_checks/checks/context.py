@@ -11,6 +11,7 @@ import pandas as pd
 
 from python_checks.declare import Declarations
 from python_checks.declare.thresholds import CheckSettings
+from python_checks.results import CheckResult
 from python_checks.warehouse.engine import Engine
 
 ALL = "__all__"
@@ -37,6 +38,15 @@ class CheckContext:
 
     def table_exists(self, schema: str, table: str) -> bool:
         return self.engine.table_exists(schema, table)
+
+    def missing(self, check: str, severity: str, *relations: str) -> list[CheckResult]:
+        """A not-evaluated result naming the relations (`schema.table`) that
+        do not exist; empty when they all do."""
+        absent = [name for name in relations if not self.table_exists(*name.split("."))]
+        if not absent:
+            return []
+        verb = "does" if len(absent) == 1 else "do"
+        return [CheckResult.not_evaluated(check, severity, f"{', '.join(absent)} {verb} not exist")]
 
     def rollup(self, model: str, metric: str) -> pd.DataFrame:
         """One published series at the __all__/__all__ rollup, by day:

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from python_checks.checks.context import CheckContext
-from python_checks.declare.links import GuardrailPair, Link, Links, Series
+from python_checks.declare.links import GuardrailPair, Link, Links, MovementSettings, Series
 from python_checks.results import CheckResult, Status
 from python_checks.stats.movement import (
     Movement,
@@ -44,21 +44,21 @@ _RANKING = re.compile(r"^(ndcg|recall)_at_(\d{1,3})$")
 
 
 def metric_links(ctx: CheckContext) -> list[CheckResult]:
-    links = ctx.declarations.links
-    reader = SeriesReader(ctx, links)
-    results: list[CheckResult] = []
-    for link in links.links:
-        results.extend(evaluate_link(link, reader, links, ctx.window_days))
-    return results
+    reader = SeriesReader(ctx, ctx.declarations.links)
+    return [
+        result
+        for link in reader.links.links
+        for result in evaluate_link(link, reader, reader.links, ctx.window_days)
+    ]
 
 
 def engagement_guardrails(ctx: CheckContext) -> list[CheckResult]:
-    links = ctx.declarations.links
-    reader = SeriesReader(ctx, links)
-    results: list[CheckResult] = []
-    for pair in links.guardrails:
-        results.extend(evaluate_guardrail(pair, reader, links, ctx.window_days))
-    return results
+    reader = SeriesReader(ctx, ctx.declarations.links)
+    return [
+        result
+        for pair in reader.links.guardrails
+        for result in evaluate_guardrail(pair, reader, reader.links, ctx.window_days)
+    ]
 
 
 class SeriesReader:
@@ -169,6 +169,43 @@ def _days_to_check(a: pd.Series, b: pd.Series, window_days: int) -> list[dt.date
     return [last - dt.timedelta(days=i) for i in range(window_days - 1, -1, -1)]
 
 
+def _judge_pair(
+    what: str,
+    pair: tuple[tuple[Series, pd.Series], tuple[Series, pd.Series]],
+    base: dict,
+    settings: MovementSettings,
+    window_days: int,
+    judge,
+    too_few: str,
+) -> list[CheckResult]:
+    """The shared skeleton of the link and guardrail checks: both series
+    must exist, then `judge(day, first movement, second movement)` gives the
+    result of every day of the window on which both moved measurably; a
+    pair with no such day is not evaluated."""
+    (first, a), (second, b) = pair
+    missing = [series.label for series, values in pair if values.empty]
+    if missing:
+        return [
+            CheckResult(
+                status=Status.NOT_EVALUATED,
+                message=f"{what}: not evaluated, no series for {' and '.join(missing)}",
+                **base,
+            )
+        ]
+    results = []
+    for day in _days_to_check(a, b, window_days):
+        moved_a, moved_b = movement(a, day, settings), movement(b, day, settings)
+        if moved_a is not None and moved_b is not None:
+            results.append(judge(day, moved_a, moved_b))
+    if not results:
+        return [
+            CheckResult(
+                status=Status.NOT_EVALUATED, message=f"{what}: not evaluated, {too_few}", **base
+            )
+        ]
+    return results
+
+
 def evaluate_link(
     link: Link, reader: SeriesReader, links: Links, window_days: int
 ) -> list[CheckResult]:
@@ -182,37 +219,22 @@ def evaluate_link(
         segment="__all__",
         metric=link.name,
     )
-    missing = [
-        s.label for s, values in ((link.model, model), (link.business, business)) if values.empty
-    ]
-    if missing:
-        return [
-            CheckResult(
-                status=Status.NOT_EVALUATED,
-                message=f"link {link.name}: not evaluated, no series for {' and '.join(missing)}",
-                **base,
-            )
-        ]
-    results = []
-    for day in _days_to_check(model, business, window_days):
-        m = movement(model, day, links.movement)
-        b = movement(business, day, links.movement)
-        if m is None or b is None:
-            continue
-        rho = rank_correlation(model, business, day, links.movement.correlation_days)
+    days = links.movement.correlation_days
+
+    def judge(day, m: Movement, b: Movement) -> CheckResult:
+        rho = rank_correlation(model, business, day, days)
         verdict = classify(m, link.model.better, b, link.business.better)
-        days = links.movement.correlation_days
-        results.append(_link_result(link, day, m, b, (rho, days), verdict, model_source, base))
-    if not results:
-        return [
-            CheckResult(
-                status=Status.NOT_EVALUATED,
-                message=f"link {link.name}: not evaluated, fewer than "
-                f"{links.movement.min_days_per_window} days with both series in each window",
-                **base,
-            )
-        ]
-    return results
+        return _link_result(link, day, m, b, (rho, days), verdict, model_source, base)
+
+    return _judge_pair(
+        f"link {link.name}",
+        ((link.model, model), (link.business, business)),
+        base,
+        links.movement,
+        window_days,
+        judge,
+        f"fewer than {links.movement.min_days_per_window} days with both series in each window",
+    )
 
 
 def _link_result(link, day, m: Movement, b: Movement, correlation, verdict, model_source, base):
@@ -280,50 +302,34 @@ def evaluate_guardrail(
         segment="__all__",
         metric=name,
     )
-    missing = [
-        s.label for s, v in ((pair.engagement, engagement), (pair.guardrail, guardrail)) if v.empty
-    ]
-    if missing:
-        return [
-            CheckResult(
-                status=Status.NOT_EVALUATED,
-                message=f"guardrail {name}: not evaluated, no series for {' and '.join(missing)}",
-                **base,
-            )
-        ]
-    results = []
-    for day in _days_to_check(engagement, guardrail, window_days):
-        e = movement(engagement, day, links.movement)
-        g = movement(guardrail, day, links.movement)
-        if e is None or g is None:
-            continue
+
+    def judge(day, e: Movement, g: Movement) -> CheckResult:
         flagged = engagement_without_satisfaction(
             e, pair.engagement.better, g, pair.guardrail.better
         )
-        results.append(
-            CheckResult(
-                status=Status.BREACHED if flagged else Status.PASSED,
-                message=(
-                    f"engagement {pair.engagement.label} {e.describe(pair.engagement.better)} "
-                    f"while guardrail {pair.guardrail.label} {g.describe(pair.guardrail.better)}"
-                    + (": engagement without satisfaction" if flagged else "")
-                ),
-                metric_date=str(day),
-                value=g.change / abs(g.before) if g.before else None,
-                bound=f"{pair.guardrail.metric} holds while {pair.engagement.metric} rises",
-                details={"engagement_change": e.change, "guardrail_change": g.change},
-                **base,
-            )
+        return CheckResult(
+            status=Status.BREACHED if flagged else Status.PASSED,
+            message=(
+                f"engagement {pair.engagement.label} {e.describe(pair.engagement.better)} "
+                f"while guardrail {pair.guardrail.label} {g.describe(pair.guardrail.better)}"
+                + (": engagement without satisfaction" if flagged else "")
+            ),
+            metric_date=str(day),
+            value=g.change / abs(g.before) if g.before else None,
+            bound=f"{pair.guardrail.metric} holds while {pair.engagement.metric} rises",
+            details={"engagement_change": e.change, "guardrail_change": g.change},
+            **base,
         )
-    if not results:
-        return [
-            CheckResult(
-                status=Status.NOT_EVALUATED,
-                message=f"guardrail {name}: not evaluated, too few days in each window",
-                **base,
-            )
-        ]
-    return results
+
+    return _judge_pair(
+        f"guardrail {name}",
+        ((pair.engagement, engagement), (pair.guardrail, guardrail)),
+        base,
+        links.movement,
+        window_days,
+        judge,
+        "too few days in each window",
+    )
 
 
 def engagement_without_satisfaction(

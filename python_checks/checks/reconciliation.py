@@ -42,8 +42,9 @@ def reconcile_classification(ctx: CheckContext) -> list[CheckResult]:
     severity = ctx.settings.reconciliation.severity
     tolerance = ctx.settings.reconciliation.relative_tolerance
     min_coverage = ctx.declarations.min_label_coverage
-    if not ctx.table_exists("marts", "classification_metrics_daily"):
-        return [_not_evaluated(severity, "marts.classification_metrics_daily does not exist")]
+    missing = ctx.missing(CHECK, severity, "marts.classification_metrics_daily")
+    if missing:
+        return missing
     mart = ctx.query(
         "select * from marts.classification_metrics_daily "
         "order by metric_date, model_name, model_version, segment"
@@ -135,10 +136,4 @@ def _compare_day(model, day, rows, groups, tolerance, severity, ctx) -> list[Che
 
 
 def _not_evaluated(severity: str, why: str, model: str = "") -> CheckResult:
-    return CheckResult(
-        check=CHECK,
-        status=Status.NOT_EVALUATED,
-        severity=severity,
-        message=f"could not reconcile: {why}",
-        model=model,
-    )
+    return CheckResult.not_evaluated(CHECK, severity, f"could not reconcile: {why}", model=model)

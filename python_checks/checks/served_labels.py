@@ -30,15 +30,9 @@ def _floor(ctx: CheckContext, model: str) -> float | None:
 
 def served_label_consistency(ctx: CheckContext) -> list[CheckResult]:
     severity = ctx.settings.served_labels.severity
-    if not ctx.table_exists("intermediate", "int_classification_predictions"):
-        return [
-            CheckResult(
-                check=CHECK,
-                status=Status.NOT_EVALUATED,
-                severity=severity,
-                message="intermediate.int_classification_predictions does not exist",
-            )
-        ]
+    missing = ctx.missing(CHECK, severity, "intermediate.int_classification_predictions")
+    if missing:
+        return missing
     per_model = ctx.query(
         """
         select
@@ -68,11 +62,10 @@ def served_label_consistency(ctx: CheckContext) -> list[CheckResult]:
         floor = _floor(ctx, model)
         if floor is None:
             results.append(
-                CheckResult(
-                    check=CHECK,
-                    status=Status.NOT_EVALUATED,
-                    severity=severity,
-                    message=f"{contradictions} of {checked} served labels contradict "
+                CheckResult.not_evaluated(
+                    CHECK,
+                    severity,
+                    f"{contradictions} of {checked} served labels contradict "
                     f"score >= threshold; no rule bounds {METRIC} for {model}",
                     model=model,
                     model_version=version,

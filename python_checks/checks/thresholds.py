@@ -111,18 +111,8 @@ def evaluate(
     for rule in thresholds.rules:
         info = catalog.get(rule.metric)
         if info is None:
-            results.append(
-                CheckResult(
-                    check="threshold",
-                    status=Status.NOT_EVALUATED,
-                    severity=rule.severity,
-                    message=f"{rule.describe()}: metric {rule.metric!r} is not published "
-                    "by any mart",
-                    model=rule.model,
-                    metric=rule.checked_metric,
-                    bound=rule.bound_text(),
-                )
-            )
+            why = f"metric {rule.metric!r} is not published by any mart"
+            results.append(_rule_not_evaluated(rule, rule.model, why))
             continue
         selected = derive(select_rows(metrics, rule), rule)
         if first_day is not None:
@@ -136,15 +126,7 @@ def evaluate(
             if evaluable.empty:
                 if rows.empty:
                     results.append(
-                        CheckResult(
-                            check="threshold",
-                            status=Status.NOT_EVALUATED,
-                            severity=rule.severity,
-                            message=f"{rule.describe()}: no rows for {model} in the window",
-                            model=model,
-                            metric=rule.checked_metric,
-                            bound=rule.bound_text(),
-                        )
+                        _rule_not_evaluated(rule, model, f"no rows for {model} in the window")
                     )
                 continue
             check = BoundCheck(check_id=f"c{len(bound):05d}", rule=rule, model=model)
@@ -185,15 +167,24 @@ def _not_evaluated(rule: Rule, model: str, skipped: pd.DataFrame) -> CheckResult
     reasons = skipped["reason"].value_counts().to_dict()
     days = sorted(skipped["metric_date"].astype(str).unique())
     why = "; ".join(f"{n} × {reason}" for reason, n in reasons.items())
-    return CheckResult(
-        check="threshold",
-        status=Status.NOT_EVALUATED,
-        severity=rule.severity,
-        message=f"{rule.describe()}: {len(skipped)} row(s) not evaluated ({why})",
+    return _rule_not_evaluated(
+        rule,
+        model,
+        f"{len(skipped)} row(s) not evaluated ({why})",
+        details={"days": days, "reasons": reasons},
+    )
+
+
+def _rule_not_evaluated(rule: Rule, model: str, why: str, **fields) -> CheckResult:
+    """A rule (on one model) that could not be evaluated, and why."""
+    return CheckResult.not_evaluated(
+        "threshold",
+        rule.severity,
+        f"{rule.describe()}: {why}",
         model=model,
         metric=rule.checked_metric,
         bound=rule.bound_text(),
-        details={"days": days, "reasons": reasons},
+        **fields,
     )
 
 
@@ -296,19 +287,9 @@ def _interpret(pages: dict, bound: list[BoundCheck], frame: pd.DataFrame) -> lis
         if expectation_result.exception_info and expectation_result.exception_info.get(
             "raised_exception"
         ):
-            results.append(
-                CheckResult(
-                    check="threshold",
-                    status=Status.NOT_EVALUATED,
-                    severity=rule.severity,
-                    message=f"{rule.describe()}: Great Expectations could not evaluate it: "
-                    f"{expectation_result.exception_info.get('exception_message', '')}",
-                    model=check.model,
-                    metric=rule.checked_metric,
-                    bound=rule.bound_text(),
-                    docs_path=page,
-                )
-            )
+            reason = expectation_result.exception_info.get("exception_message", "")
+            why = f"Great Expectations could not evaluate it: {reason}"
+            results.append(_rule_not_evaluated(rule, check.model, why, docs_path=page))
             continue
         # GE saw escaped keys; the results keep the values as they are.
         breached = {tuple(str(u[k]) for k in KEY) for u in unexpected}

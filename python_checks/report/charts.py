@@ -235,6 +235,37 @@ def heat_map(cells: pd.DataFrame, title: str, bound_label: str = "") -> Spec:
     return {**_heat_layer(cells), "title": _heat_title(title, bound_label)}
 
 
+def _day_cells(
+    rows: list[dict],
+    row_axis: dict,
+    verdict_title: str,
+    verdicts: tuple[str, ...],
+    colors: tuple[str, ...],
+    tooltip: list[dict],
+    x_axis: dict,
+    height: int,
+) -> Spec:
+    """One coloured cell per (row, day): a verdict strip or a flag grid."""
+    return {
+        "data": {"values": rows},
+        "mark": {"type": "rect", "stroke": "#ffffff", "strokeWidth": 1},
+        "encoding": {
+            "x": _enc("d", "ordinal", None, axis=x_axis),
+            "y": row_axis,
+            "color": _enc(
+                "v",
+                "nominal",
+                verdict_title,
+                legend={"orient": "top"},
+                scale={"domain": list(verdicts), "range": list(colors)},
+            ),
+            "tooltip": tooltip,
+        },
+        "width": {"step": DAY_STEP},
+        "height": {"step": height},
+    }
+
+
 def link_flags(cells: pd.DataFrame, title: str) -> Spec:
     """The link checks of one model: one row per link, one cell per day of
     the evaluation window, coloured by the day's verdict; the tooltip has
@@ -247,38 +278,21 @@ def link_flags(cells: pd.DataFrame, title: str) -> Spec:
         {"l": r.l, "d": r.d, "v": r.v, "mm": r.mm, "bm": r.bm, "r": r.r}
         for r in cells.itertuples(index=False)
     ]
-    return {
-        "title": title,
-        "data": {"values": rows},
-        "mark": {"type": "rect", "stroke": "#ffffff", "strokeWidth": 1},
-        "encoding": {
-            "x": _enc("d", "ordinal", None, axis={"labelAngle": -60}),
-            "y": _enc(
-                "l",
-                "nominal",
-                None,
-                sort=list(dict.fromkeys(cells["l"])),
-                axis={"labelLimit": 480},
-            ),
-            "color": _enc(
-                "v",
-                "nominal",
-                "verdict",
-                legend={"orient": "top"},
-                scale={"domain": list(LINK_VERDICTS), "range": list(LINK_COLORS)},
-            ),
-            "tooltip": [
-                _tip("l", "nominal", "link"),
-                _tip("d", "nominal", "day"),
-                _tip("v", "nominal", "verdict"),
-                _tip("mm", "nominal", "model layer"),
-                _tip("bm", "nominal", "business layer"),
-                _tip("r", "nominal", "note"),
-            ],
-        },
-        "width": {"step": DAY_STEP},
-        "height": {"step": 18},
-    }
+    links = _enc(
+        "l", "nominal", None, sort=list(dict.fromkeys(cells["l"])), axis={"labelLimit": 480}
+    )
+    tooltip = [
+        _tip("l", "nominal", "link"),
+        _tip("d", "nominal", "day"),
+        _tip("v", "nominal", "verdict"),
+        _tip("mm", "nominal", "model layer"),
+        _tip("bm", "nominal", "business layer"),
+        _tip("r", "nominal", "note"),
+    ]
+    grid = _day_cells(
+        rows, links, "verdict", LINK_VERDICTS, LINK_COLORS, tooltip, {"labelAngle": -60}, 18
+    )
+    return {"title": title, **grid}
 
 
 def _verdict_strip(verdicts: pd.DataFrame) -> Spec:
@@ -286,31 +300,15 @@ def _verdict_strip(verdicts: pd.DataFrame) -> Spec:
         {"d": r.d, "v": r.v, "f": r.f, "n": r.n, "row": "drift verdict"}
         for r in verdicts.itertuples(index=False)
     ]
-    return {
-        "data": {"values": rows},
-        "mark": {"type": "rect", "stroke": "#ffffff", "strokeWidth": 1},
-        "encoding": {
-            "x": _enc(
-                "d", "ordinal", None, axis={"labels": False, "ticks": False, "domain": False}
-            ),
-            "y": _enc("row", "nominal", None),
-            "color": _enc(
-                "v",
-                "nominal",
-                "drift verdict",
-                legend={"orient": "top"},
-                scale={"domain": list(DRIFT_VERDICTS), "range": list(DRIFT_COLORS)},
-            ),
-            "tooltip": [
-                _tip("d", "nominal", "day"),
-                _tip("v", "nominal", "drift verdict"),
-                _tip("f", "nominal", "drifted feature"),
-                _tip("n", "nominal", "note"),
-            ],
-        },
-        "width": {"step": DAY_STEP},
-        "height": {"step": 16},
-    }
+    tooltip = [
+        _tip("d", "nominal", "day"),
+        _tip("v", "nominal", "drift verdict"),
+        _tip("f", "nominal", "drifted feature"),
+        _tip("n", "nominal", "note"),
+    ]
+    hidden = {"labels": False, "ticks": False, "domain": False}
+    row = _enc("row", "nominal", None)
+    return _day_cells(rows, row, "drift verdict", DRIFT_VERDICTS, DRIFT_COLORS, tooltip, hidden, 16)
 
 
 def drift_map(

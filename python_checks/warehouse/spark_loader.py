@@ -20,18 +20,16 @@ dbt, not beside it: a local session's Derby metastore admits one process.
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from pathlib import Path
 
 import duckdb
 
 from python_checks.declare.contract import SOURCE_TABLES
+from python_checks.declare.dbt_vars import SCHEMA_NAME
 from python_checks.errors import UsageError
 from python_checks.warehouse.dbt import Dbt
 from python_checks.warehouse.engine import Engine, open_engine
-
-_SCHEMA_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 
 # The contract's (DuckDB) types as Spark SQL types.
 SPARK_TYPES = {
@@ -54,7 +52,7 @@ def export_parquet(warehouse: Path, out_dir: Path, schema: str = "raw") -> dict[
     Columns are written in the contract's order and types; NaN and ±infinity
     survive (the quarantine needs them). Returns the row count per table.
     """
-    if not _SCHEMA_NAME.match(schema):
+    if not SCHEMA_NAME.match(schema):
         raise UsageError(f"source schema {schema!r} is not a plain schema name")
     counts: dict[str, int] = {}
     con = duckdb.connect(str(warehouse), read_only=True)
@@ -87,7 +85,7 @@ def register(
     """Register `<parquet_dir>/<table>` as `<schema>.<table>` on the active dbt
     target (dbt runs in this process: a local Spark session shares this
     process's session and Derby metastore with what comes next)."""
-    if not _SCHEMA_NAME.match(schema):
+    if not SCHEMA_NAME.match(schema):
         raise UsageError(f"source schema {schema!r} is not a plain schema name")
     args = {
         "schema": schema,
