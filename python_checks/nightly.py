@@ -68,23 +68,31 @@ def build(options: RunOptions) -> RunOutcome:
 
 def _job(options: RunOptions, checks: bool) -> RunOutcome:
     declarations = declare.load(options.thresholds_file, source_schema=options.source_schema)
-    warm_up = None
-    if checks:
-        # The chart compiler's runtime starts beside dbt (it releases the
-        # GIL): the report then compiles its charts without waiting for it.
-        warm_up = threading.Thread(target=_warm_up_charts, daemon=True)
-        warm_up.start()
     engine = open_engine(options.warehouse)
     engine.check_writable()
     outcome = RunOutcome()
-    with engine.run_lock():
-        try:
-            dbt = _build(options, declarations, engine, outcome)
-            if checks:
-                declarations = declarations.with_catalog(catalog_from_manifest(dbt.manifest()))
-                _check(options, declarations, engine, outcome, dbt, warm_up)
-        finally:
-            engine.close()
+    # Started before any thread (or the run lock, whose descriptor a fork
+    # would share): where the checkpoint will run, already importing GE.
+    runner = threshold_checks.Runner.start(engine) if checks else None
+    try:
+        warm_up = None
+        if checks:
+            # The chart compiler's runtime starts beside dbt (it releases
+            # the GIL): the report then compiles its charts without waiting.
+            warm_up = threading.Thread(target=_warm_up_charts, daemon=True)
+            warm_up.start()
+        with engine.run_lock():
+            try:
+                dbt = _build(options, declarations, engine, outcome)
+                if checks:
+                    catalog = catalog_from_manifest(dbt.manifest())
+                    declarations = declarations.with_catalog(catalog)
+                    _check(options, declarations, engine, outcome, dbt, warm_up, runner)
+            finally:
+                engine.close()
+    finally:
+        if runner is not None:
+            runner.close()
     write_results(outcome, options.reports / "run_results.json")
     return outcome
 
@@ -129,6 +137,7 @@ def _check(
     outcome: RunOutcome,
     dbt: Dbt,
     warm_up: threading.Thread,
+    runner: threshold_checks.Runner,
 ) -> None:
     """metrics_daily read once, the rules through Great Expectations, the
     Python checks, the report."""
@@ -146,7 +155,7 @@ def _check(
     metrics = engine.metrics()
     with _step(outcome, "great expectations"):
         results, outcome.data_docs_index = threshold_checks.evaluate(
-            metrics, declarations, engine, options.reports / "data_docs"
+            metrics, declarations, runner, options.reports / "data_docs"
         )
         outcome.extend(results)
 

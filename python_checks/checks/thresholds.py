@@ -16,9 +16,12 @@ sees is HTML-escaped first, so a model named `<script>…` stays text.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import logging
+import multiprocessing
 import os
+import signal
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,12 +89,13 @@ def split_evaluable(
 
 
 def evaluate(
-    metrics: pd.DataFrame, declarations: Declarations, engine: Engine, docs_dir: Path
+    metrics: pd.DataFrame, declarations: Declarations, runner: Runner, docs_dir: Path
 ) -> tuple[list[CheckResult], str]:
     """Run every rule through GE; return results and the Data Docs index path.
 
     `metrics` is the whole of metrics_daily (derived rules need history);
-    rules are checked on the last `evaluation_window_days` days.
+    rules are checked on the last `evaluation_window_days` days. `runner`
+    runs the checkpoint (Runner.start).
     """
     thresholds, catalog = declarations.thresholds, declarations.catalog
     window_days = declarations.window_days
@@ -146,7 +150,7 @@ def evaluate(
     shown = frame.copy()
     for column in KEY:
         shown[column] = shown[column].map(_text)
-    validation, index_path = _run_checkpoint(shown, bound, docs_dir, engine)
+    validation, index_path = runner.run(shown, bound, docs_dir)
     results.extend(_interpret(validation, bound, frame))
     return results, index_path
 
@@ -263,13 +267,97 @@ def _run_checkpoint(frame: pd.DataFrame, bound: list[BoundCheck], docs_dir: Path
     pages = {}
     for identifier, validation in result.run_results.items():
         urls = context.get_docs_sites_urls(resource_identifier=identifier, site_name="mpm")
-        page = (urls[0]["site_url"] if urls else "") or ""
+        page = ((urls[0]["site_url"] if urls else "") or "").removeprefix("file://")
         for expectation_result in validation.results:
-            pages[expectation_result.expectation_config.meta["check_id"]] = (
-                expectation_result,
-                page.removeprefix("file://"),
-            )
+            info = expectation_result.exception_info or {}
+            pages[expectation_result.expectation_config.meta["check_id"]] = {
+                "unexpected": expectation_result.result.get("unexpected_index_list") or [],
+                "exception": info.get("exception_message", "")
+                if info.get("raised_exception")
+                else None,
+                "page": page,
+            }
     return pages, str(docs_dir / "index.html")
+
+
+class Runner:
+    """Where the checkpoint runs: in this process (`InProcess`), or in a
+    process forked when the run starts (`Forked`), which imports Great
+    Expectations (seconds of a small warehouse's run) on the second core
+    while dbt builds on the first. The engine says which it can use: a
+    pandas frame crosses processes, a Spark DataFrame does not."""
+
+    @staticmethod
+    def start(engine: Engine) -> Runner:
+        """Call before any thread starts (a fork copies only the caller)."""
+        if engine.ge_frames_portable:
+            try:
+                return Forked(engine)
+            except OSError:  # no fork here: run it in this process
+                pass
+        return InProcess(engine)
+
+    def run(self, frame: pd.DataFrame, bound: list[BoundCheck], docs_dir: Path):
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+
+class InProcess(Runner):
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    def run(self, frame: pd.DataFrame, bound: list[BoundCheck], docs_dir: Path):
+        return _run_checkpoint(frame, bound, docs_dir, self.engine)
+
+
+class Forked(Runner):
+    def __init__(self, engine: Engine):
+        context = multiprocessing.get_context("fork")
+        self.connection, child = context.Pipe()
+        self.process = context.Process(target=_serve, args=(child, engine), daemon=True)
+        self.process.start()
+        child.close()
+
+    def run(self, frame: pd.DataFrame, bound: list[BoundCheck], docs_dir: Path):
+        try:
+            self.connection.send((frame, bound, docs_dir))
+            ok, payload = self.connection.recv()
+        except (EOFError, OSError) as exc:
+            raise RuntimeError(f"the Great Expectations process ended: {exc}") from exc
+        if not ok:
+            raise RuntimeError(payload)
+        return payload
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self.connection.send(None)
+        self.connection.close()
+        self.process.join(timeout=10)
+        if self.process.is_alive():
+            self.process.kill()
+
+
+def _serve(connection, engine: Engine) -> None:
+    """The forked process: import Great Expectations now, then run the one
+    checkpoint it is sent (None: the run ended without one). Ctrl-C is the
+    parent's to handle: it closes this process."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _quiet_gx()
+    import great_expectations  # noqa: F401  (the point: paid before it is needed)
+
+    try:
+        job = connection.recv()
+    except EOFError:
+        return
+    if job is None:
+        return
+    frame, bound, docs_dir = job
+    try:
+        connection.send((True, _run_checkpoint(frame, bound, docs_dir, engine)))
+    except Exception as exc:  # noqa: BLE001 - reported to the parent as one line
+        connection.send((False, f"{type(exc).__name__}: {exc}"))
 
 
 def _suite_token(model: str) -> str:
@@ -281,14 +369,11 @@ def _interpret(pages: dict, bound: list[BoundCheck], frame: pd.DataFrame) -> lis
     results = []
     for check in bound:
         rule = check.rule
-        expectation_result, page = pages[check.check_id]
+        outcome = pages[check.check_id]
+        page, unexpected = outcome["page"], outcome["unexpected"]
         rows = frame[frame["check_id"] == check.check_id]
-        unexpected = expectation_result.result.get("unexpected_index_list") or []
-        if expectation_result.exception_info and expectation_result.exception_info.get(
-            "raised_exception"
-        ):
-            reason = expectation_result.exception_info.get("exception_message", "")
-            why = f"Great Expectations could not evaluate it: {reason}"
+        if outcome["exception"] is not None:
+            why = f"Great Expectations could not evaluate it: {outcome['exception']}"
             results.append(_rule_not_evaluated(rule, check.model, why, docs_path=page))
             continue
         # GE saw escaped keys; the results keep the values as they are.

@@ -199,6 +199,9 @@ class Engine:
         raise NotImplementedError
 
     # ---- Great Expectations
+    # Whether the frames GE validates can be handed to another process.
+    ge_frames_portable = False
+
     def add_ge_datasource(self, context: Any, name: str) -> Any:
         """The GE datasource that validates this engine's frames."""
         raise NotImplementedError
@@ -218,6 +221,7 @@ class DuckDBEngine(Engine):
     returns empty results)."""
 
     target = "duckdb"
+    ge_frames_portable = True
 
     def __init__(self, warehouse: Path):
         self.warehouse = warehouse
