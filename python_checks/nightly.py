@@ -83,10 +83,16 @@ def _job(options: RunOptions, checks: bool) -> RunOutcome:
             warm_up.start()
         with engine.run_lock():
             try:
-                dbt = _build(options, declarations, engine, outcome)
+                dbt = Dbt(
+                    engine, options.reports / "dbt", declarations.dbt_vars.overrides, options.quiet
+                )
                 if checks:
+                    # Every metric a rule or link names must exist before
+                    # anything runs: the parsed project knows them.
                     catalog = catalog_from_manifest(dbt.manifest())
                     declarations = declarations.with_catalog(catalog)
+                _build(options, declarations, engine, outcome, dbt)
+                if checks:
                     _check(options, declarations, engine, outcome, dbt, warm_up, runner)
             finally:
                 engine.close()
@@ -105,8 +111,12 @@ def _warm_up_charts() -> None:
 
 
 def _build(
-    options: RunOptions, declarations: Declarations, engine: Engine, outcome: RunOutcome
-) -> Dbt:
+    options: RunOptions,
+    declarations: Declarations,
+    engine: Engine,
+    outcome: RunOutcome,
+    dbt: Dbt,
+) -> None:
     """The preflight of the sources, then dbt: build, or the batched backfill."""
     schema = declarations.dbt_vars.source_schema
     with _step(outcome, "preflight"):
@@ -121,13 +131,11 @@ def _build(
                     f"(ignored): {', '.join(columns)}",
                 )
             )
-    dbt = Dbt(engine, options.reports / "dbt", declarations.dbt_vars.overrides, options.quiet)
     with _step(outcome, "dbt build"):
         if options.batch_days is not None:
             outcome.extend(dbt.backfill(options.batch_days, schema))
         else:
             outcome.extend(dbt.build(full_refresh=options.full_refresh))
-    return dbt
 
 
 def _check(

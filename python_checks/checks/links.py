@@ -21,13 +21,20 @@ link still works before the mart that publishes the metric exists."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import numpy as np
 import pandas as pd
 
 from python_checks.checks.context import CheckContext
-from python_checks.declare.links import GuardrailPair, Link, Links, MovementSettings, Series
+from python_checks.declare.links import (
+    STAGED_LATENCY,
+    STAGED_RANKING,
+    GuardrailPair,
+    Link,
+    Links,
+    MovementSettings,
+    Series,
+)
 from python_checks.results import CheckResult, Status
 from python_checks.stats.movement import (
     Movement,
@@ -39,8 +46,6 @@ from python_checks.stats.movement import (
 
 CHECK = "link"
 GUARDRAIL_CHECK = "engagement_guardrail"
-_LATENCY = re.compile(r"^latency_p(\d{2})_ms$")
-_RANKING = re.compile(r"^(ndcg|recall)_at_(\d{1,3})$")
 
 
 def metric_links(ctx: CheckContext) -> list[CheckResult]:
@@ -101,8 +106,8 @@ class SeriesReader:
 def staged_series(ctx: CheckContext, model: str, metric: str) -> pd.DataFrame:
     """A model metric computed from the staged rows, for the metrics whose
     contract definition is plain there; empty for any other metric."""
-    latency = _LATENCY.match(metric)
-    ranking = _RANKING.match(metric)
+    latency = STAGED_LATENCY.match(metric)
+    ranking = STAGED_RANKING.match(metric)
     if latency and ctx.table_exists("staging", "stg_raw__predictions"):
         rows = ctx.query(
             "select metric_date, latency_ms from staging.stg_raw__predictions "

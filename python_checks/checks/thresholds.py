@@ -17,6 +17,7 @@ sees is HTML-escaped first, so a model named `<script>…` stays text.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import html
 import logging
 import multiprocessing
@@ -34,6 +35,8 @@ from python_checks.stats.derived import derive
 from python_checks.stats.intervals import wilson_checked_value
 from python_checks.warehouse.engine import Engine
 
+# Suite names become file names in Data Docs: plain names up to this length.
+_TOKEN_LENGTH = 80
 KEY = ["metric_date", "model_name", "model_version", "segment", "metric_name", "feature_name"]
 
 
@@ -222,7 +225,7 @@ def _run_checkpoint(frame: pd.DataFrame, bound: list[BoundCheck], docs_dir: Path
     batch_definition = asset.add_batch_definition_whole_dataframe("metrics_daily_window")
     definitions = []
     for model in sorted({check.model for check in bound}):
-        suite = gx.ExpectationSuite(name=f"thresholds.{_suite_token(model)}")
+        suite = gx.ExpectationSuite(name=f"thresholds.{suite_token(model)}")
         for check in (c for c in bound if c.model == model):
             rule = check.rule
             parser, condition = engine.ge_row_condition("check_id", check.check_id)
@@ -248,7 +251,7 @@ def _run_checkpoint(frame: pd.DataFrame, bound: list[BoundCheck], docs_dir: Path
         definitions.append(
             context.validation_definitions.add(
                 gx.ValidationDefinition(
-                    name=f"validate.{_suite_token(model)}", data=batch_definition, suite=suite
+                    name=f"validate.{suite_token(model)}", data=batch_definition, suite=suite
                 )
             )
         )
@@ -360,9 +363,17 @@ def _serve(connection, engine: Engine) -> None:
         connection.send((False, f"{type(exc).__name__}: {exc}"))
 
 
-def _suite_token(model: str) -> str:
-    # Suite names become file names in Data Docs; keep them plain.
-    return "".join(ch if ch.isalnum() or ch in "_-" else "_" for ch in model)
+def suite_token(model: str) -> str:
+    """A model name as a suite (and Data Docs file) name: the name itself
+    when it is plain (letters, digits, _ and -) and short; otherwise its
+    plain characters, cut, and a digest of the whole name after a '.'
+    that no plain name holds. Same name, same token; different names,
+    different tokens (`spam filter` and `spam_filter` get two suites)."""
+    if len(model) <= _TOKEN_LENGTH and all(ch.isalnum() or ch in "_-" for ch in model):
+        return model
+    plain = "".join(ch if ch.isalnum() or ch in "_-" else "_" for ch in model)
+    digest = hashlib.sha256(model.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return f"{plain[:_TOKEN_LENGTH]}.{digest}"
 
 
 def _interpret(pages: dict, bound: list[BoundCheck], frame: pd.DataFrame) -> list[CheckResult]:

@@ -28,6 +28,17 @@ class MetricCatalog(dict):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.prefixes: dict[str, MetricInfo] = {}
+        # Every metric name the project's marts define, on any target.
+        self.known: set[str] = set(self)
+        self.known_prefixes: set[str] = set()
+
+    def defines(self, name: str) -> bool:
+        """Whether some mart of the project (enabled here or not) defines it."""
+        known = self.known or set(self)
+        prefixes = self.known_prefixes or set(self.prefixes)
+        return name in known or any(
+            name.startswith(prefix) and len(name) > len(prefix) for prefix in prefixes
+        )
 
     def get(self, name, default=None):
         found = super().get(name)
@@ -45,10 +56,21 @@ def load_catalog(manifest_path: Path) -> MetricCatalog:
 
 
 def catalog_from_manifest(manifest: Any) -> MetricCatalog:
-    """The catalog from dbt's in-memory Manifest (no JSON round trip)."""
-    return catalog_from_nodes(
+    """The catalog from dbt's in-memory Manifest (no JSON round trip).
+    `catalog.known` also holds the metrics of marts disabled on this target
+    (generation on Spark): a rule may name them, they are not published."""
+    catalog = catalog_from_nodes(
         node.to_dict() for node in manifest.nodes.values() if node.resource_type == "model"
     )
+    disabled = catalog_from_nodes(
+        node.to_dict()
+        for nodes in manifest.disabled.values()
+        for node in nodes
+        if node.resource_type == "model"
+    )
+    catalog.known = {*catalog, *disabled}
+    catalog.known_prefixes = {*catalog.prefixes, *disabled.prefixes}
+    return catalog
 
 
 def catalog_from_nodes(nodes: Iterable[dict]) -> MetricCatalog:

@@ -5,6 +5,7 @@ the same plain-name rule as thresholds.yml so a typo fails loudly (exit 2)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -74,11 +75,24 @@ class Links:
     simpson_severity: str = "warn"
     simpson_min_segments: int = 2
     simpson_ignore_segments: tuple[str, ...] = ()
+    path: Path | None = None
+
+
+# Model metrics a link can compute from the staged rows when no mart
+# publishes them (checks/links.py, staged_series): their contract
+# definition is plain there.
+STAGED_LATENCY = re.compile(r"^latency_p(\d{2})_ms$")
+STAGED_RANKING = re.compile(r"^(ndcg|recall)_at_(\d{1,3})$")
+
+
+def has_staged_fallback(metric: str) -> bool:
+    return bool(STAGED_LATENCY.match(metric) or STAGED_RANKING.match(metric))
 
 
 def load_links(path: Path | None = None) -> Links:
     """The links file (default: the project's expectations/links.yml)."""
-    file = DeclarationFile(path or paths.LINKS_FILE)
+    path = path or paths.LINKS_FILE
+    file = DeclarationFile(path)
     raw = file.load()
     file.known_keys(raw, {"settings", "links", "guardrails", "simpson"}, "the file")
     settings = file.mapping(raw.get("settings"), "settings")
@@ -144,6 +158,7 @@ def load_links(path: Path | None = None) -> Links:
             file.name(s, "simpson.ignore_segments", allow_star=False)
             for s in simpson.get("ignore_segments") or ()
         ),
+        path=path,
     )
 
 

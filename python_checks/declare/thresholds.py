@@ -101,7 +101,7 @@ class Settings:
 
     # Days of metrics_daily the rules and the Python checks look at, ending
     # at its latest day.
-    evaluation_window_days: int = 14
+    evaluation_window_days: int = field(default=14, metadata={"min": 1})
     min_sample_size: int = 0
     min_label_coverage: float = 0.0
     # z of the Wilson interval of `proportion: true` rules (1.96: 95%).
@@ -198,7 +198,7 @@ def _typed(file: DeclarationFile, cls: type, raw: dict, what: str) -> Any:
         if f.name == "severity":
             values[f.name] = file.severity(value, what)
         elif f.type in ("int", int):
-            values[f.name] = file.whole(value, f"{what}.{f.name}")
+            values[f.name] = file.whole(value, f"{what}.{f.name}", f.metadata.get("min", 0))
         else:
             values[f.name] = file.number(value, f"{what}.{f.name}")
     return cls(**values)
@@ -207,12 +207,13 @@ def _typed(file: DeclarationFile, cls: type, raw: dict, what: str) -> Any:
 def load_thresholds(path: Path | None = None) -> Thresholds:
     """The thresholds file (default: the project's expectations/thresholds.yml)."""
     path = path or paths.THRESHOLDS_FILE
-    file = DeclarationFile(path, role="thresholds.yml")
+    file = DeclarationFile(path)
     raw = file.load()
     file.known_keys(raw, {"settings", "rules", "checks"}, "the file")
     settings = _typed(file, Settings, raw.get("settings"), "settings")
-    if settings.evaluation_window_days < 1:
-        raise file.error("settings.evaluation_window_days must be at least 1")
+    file.share(settings.min_label_coverage, "settings.min_label_coverage")
+    if settings.wilson_z <= 0:
+        raise file.error("settings.wilson_z must be positive")
     declared_checks = file.mapping(raw.get("checks"), "checks")
     file.known_keys(declared_checks, set(_CHECK_TYPES), "checks")
     checks = CheckSettings(
@@ -240,15 +241,18 @@ def _rule(file: DeclarationFile, index: int, entry: Any, settings: Settings) -> 
     for key in ("model", "metric"):
         if key not in entry:
             raise file.error(f"{where} has no {key}")
-    where = f"rule {index} ({entry['model']} {entry['metric']})"
+    model = file.name(entry["model"], f"{where}: model")
+    metric = file.name(entry["metric"], f"{where}: metric", allow_star=False)
+    where = f"rule {index} ({model} {metric})"
     severity = file.severity(entry.get("severity", "error"), where)
     kind = entry.get("kind", "static")
     if kind not in _KINDS:
         raise file.error(f"{where}: kind must be one of {', '.join(_KINDS)}")
     window = file.whole(entry.get("window", 7), f"{where}: window", 1, 366)
     reference_days = file.whole(entry.get("reference_days", 7), f"{where}: reference_days", 1, 366)
-    low, high = file.number(entry.get("min"), "min"), file.number(entry.get("max"), "max")
-    k = file.number(entry.get("k"), "k")
+    low = file.number(entry.get("min"), f"{where}: min")
+    high = file.number(entry.get("max"), f"{where}: max")
+    k = file.number(entry.get("k"), f"{where}: k")
     if k is not None:
         # band shorthand: reference mean ± k·σ of the metric's own daily values
         if kind != "band" or k <= 0 or low is not None or high is not None:
@@ -264,22 +268,22 @@ def _rule(file: DeclarationFile, index: int, entry: Any, settings: Settings) -> 
     min_sample_size = file.whole(
         entry.get("min_sample_size", settings.min_sample_size), f"{where}: min_sample_size"
     )
-    coverage = file.number(
+    coverage = file.share(
         entry.get("min_label_coverage", settings.min_label_coverage),
         f"{where}: min_label_coverage",
     )
     return Rule(
         rule_id=f"r{index:03d}",
-        model=file.name(entry["model"], "model"),
-        metric=file.name(entry["metric"], "metric", allow_star=False),
-        model_version=file.name(entry.get("model_version", ALL), "model_version"),
-        segment=file.name(entry.get("segment", ALL), "segment"),
-        feature=file.name(entry.get("feature", "*"), "feature"),
+        model=model,
+        metric=metric,
+        model_version=file.name(entry.get("model_version", ALL), f"{where}: model_version"),
+        segment=file.name(entry.get("segment", ALL), f"{where}: segment"),
+        feature=file.name(entry.get("feature", "*"), f"{where}: feature"),
         min=low,
         max=high,
         severity=severity,
         min_sample_size=min_sample_size,
-        min_label_coverage=float(coverage),
+        min_label_coverage=coverage,
         kind=kind,
         window=window,
         reference_days=reference_days,

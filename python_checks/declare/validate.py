@@ -7,6 +7,7 @@ Expectations condition.
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
 from pathlib import Path
@@ -23,12 +24,10 @@ SEVERITIES = ("warn", "error")
 
 
 class DeclarationFile:
-    """One YAML declaration file; its errors name it (a value error names
-    the file by its role, e.g. `thresholds.yml`, when one is given)."""
+    """One YAML declaration file; every error names it and the entry."""
 
-    def __init__(self, path: Path, role: str | None = None):
+    def __init__(self, path: Path):
         self.path = path
-        self.role = role or str(path)
 
     def load(self) -> dict[str, Any]:
         """The file's top-level mapping (empty when the file is empty)."""
@@ -55,9 +54,8 @@ class DeclarationFile:
         if text == "*" and allow_star:
             return text
         if not PLAIN_NAME.match(text):
-            raise ConfigError(
-                self.role, f"{what} {text!r} is not a plain name (letters, digits, _ . : -)"
-            )
+            shown = text if len(text) <= 80 else f"{text[:80]}..."
+            raise self.error(f"{what} {shown!r} is not a plain name (letters, digits, _ . : -)")
         return text
 
     def number(self, value: Any, what: str) -> float | None:
@@ -69,8 +67,15 @@ class DeclarationFile:
             or not isinstance(value, int | float)
             or not math.isfinite(value)
         ):
-            raise ConfigError(self.role, f"{what} must be a number, got {value!r}")
+            raise self.error(f"{what} must be a number, got {value!r}")
         return float(value)
+
+    def share(self, value: Any, what: str) -> float:
+        """A number in [0, 1]."""
+        number = self.number(value, what)
+        if number is None or not 0 <= number <= 1:
+            raise self.error(f"{what} must be a share between 0 and 1, got {value!r}")
+        return number
 
     def positive(self, value: Any, what: str, kind: type = int) -> Any:
         if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
@@ -100,6 +105,12 @@ class DeclarationFile:
         return value
 
     def known_keys(self, entry: dict, allowed: set[str] | frozenset[str], what: str) -> None:
-        unknown = set(entry) - set(allowed)
+        unknown = sorted(set(map(str, entry)) - set(allowed))
         if unknown:
-            raise self.error(f"{what} has unknown keys {sorted(unknown)}")
+            hints = [
+                f"{key!r} -> {close[0]!r}"
+                for key in unknown
+                if (close := difflib.get_close_matches(key, sorted(allowed), n=1, cutoff=0.75))
+            ]
+            hint = f" (did you mean {', '.join(hints)}?)" if hints else ""
+            raise self.error(f"{what} has unknown keys {unknown}{hint}")

@@ -348,8 +348,7 @@ def interpret_run_results(run_results: dict) -> list[CheckResult]:
         resource = unique_id.split(".")[0]
         status = node.get("status")
         name = unique_id.split(".")[-1] if resource != "test" else unique_id.split(".")[2]
-        message = (node.get("message") or "").strip().splitlines()
-        first_line = message[0] if message else ""
+        first_line = _cause(node.get("message") or "")
         if resource in ("model", "seed", "snapshot") and status == "error":
             raise UsageError(f"dbt model {name} failed: {first_line}")
         if resource == "model" and status == "skipped":
@@ -365,9 +364,13 @@ def interpret_run_results(run_results: dict) -> list[CheckResult]:
                 )
             )
         if resource in ("test", "unit_test"):
+            if status == "error":
+                # The test's query did not run (an unreadable table, a
+                # damaged file): the input's problem, never a breach.
+                raise UsageError(f"dbt test {name} could not run: {first_line or status}")
             if status == "pass":
                 results.append(_test_result(name, Status.PASSED, "error", "passed"))
-            elif status in ("fail", "error"):
+            elif status == "fail":
                 results.append(
                     _test_result(name, Status.BREACHED, "error", first_line or status, node)
                 )
@@ -378,6 +381,15 @@ def interpret_run_results(run_results: dict) -> list[CheckResult]:
                     _test_result(name, Status.NOT_EVALUATED, "error", "skipped: upstream failed")
                 )
     return results
+
+
+def _cause(message: str) -> str:
+    """dbt's node message on one line, with its cause: `Runtime Error in
+    model x (path)` is followed by the engine's own reason on the next line."""
+    lines = [line.strip() for line in message.strip().splitlines() if line.strip()]
+    if len(lines) > 1 and lines[0].endswith(")") and " Error in " in lines[0]:
+        return f"{lines[0]}: {lines[1]}"
+    return lines[0] if lines else ""
 
 
 def _test_result(

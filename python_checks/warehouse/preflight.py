@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from python_checks.declare.contract import SourceTable, source_tables
-from python_checks.errors import InputError
+from python_checks.errors import InputError, UsageError
 from python_checks.warehouse.engine import Engine
 
 # Source types DuckDB reads losslessly as the contract's type.
@@ -38,7 +38,12 @@ def check_sources(
     An optional table of the contract may be absent; when present it is
     held to the contract like the others."""
     report = PreflightReport()
-    found = engine.source_columns(schema)
+    try:
+        found = engine.source_columns(schema)
+    except UsageError:  # the engine's own one line (a locked or damaged file)
+        raise
+    except Exception as exc:  # the catalog itself cannot be read
+        raise InputError(schema, f"the warehouse cannot be read: {_reason(exc)}") from exc
     for table, declared in (contract or source_tables()).items():
         columns = declared.columns
         actual = found.get(table)
@@ -60,7 +65,15 @@ def check_sources(
         if extra:
             report.extra_columns[table] = extra
         # Identifiers come from the contract and a validated schema name.
-        report.row_counts[table] = int(
-            engine.query(f"select count(*) as n from {schema}.{table}").iloc[0, 0]
-        )
+        try:
+            counted = engine.query(f"select count(*) as n from {schema}.{table}")
+        except Exception as exc:  # a view over a missing file, a damaged table
+            raise InputError(f"{schema}.{table}", f"cannot be read: {_reason(exc)}") from exc
+        report.row_counts[table] = int(counted.iloc[0, 0])
     return report
+
+
+def _reason(exc: Exception) -> str:
+    """The engine's own reason, on one line."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    return f"{type(exc).__name__}: {lines[0] if lines else ''}"
