@@ -9,7 +9,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export GX_ANALYTICS_ENABLED := false
 SCENARIO ?= healthy
 
-.PHONY: demo test test-slow test-spark lint format bench clean install install-spark install-browser test-browser vendor-vega
+.PHONY: demo test test-slow test-spark lint format bench clean install install-spark install-browser test-browser vendor-vega vendor-data-docs
 
 install: $(VENV)/.installed
 
@@ -78,6 +78,11 @@ vendor-vega: install
 	cd .cache/vega && npm pack --silent vega@$(VEGA_VERSION) && tar xzf vega-$(VEGA_VERSION).tgz
 	cp .cache/vega/package/build/vega.min.js .cache/vega/package/LICENSE python_checks/report/vendor/
 	echo $(VEGA_VERSION) > python_checks/report/vendor/VERSION
+## Re-vendor the assets Great Expectations' Data Docs load (committed; listed in
+## python_checks/report/vendor/data_docs/assets.json; runs need no network).
+vendor-data-docs: install
+	$(BIN)/python -m python_checks.report.data_docs vendor
+
 ## The benchmark (bench/run.py): small by default; ARGS="--rows-per-day 1000000 --days 90".
 bench: install
 	$(BIN)/python bench/run.py $(ARGS)

@@ -29,6 +29,7 @@ from python_checks.checks import REGISTRY, CheckContext
 from python_checks.checks import thresholds as threshold_checks
 from python_checks.declare import Declarations
 from python_checks.declare.catalog import catalog_from_manifest
+from python_checks.report import data_docs
 from python_checks.results import CheckResult, RunOutcome, Status
 from python_checks.warehouse import preflight
 from python_checks.warehouse.dbt import Dbt
@@ -166,6 +167,8 @@ def _check(
             metrics, declarations, runner, options.reports / "data_docs"
         )
         outcome.extend(results)
+        if outcome.data_docs_index:
+            data_docs.make_offline(options.reports / "data_docs")
 
     with _step(outcome, "python checks"):
         context = CheckContext(engine=engine, declarations=declarations, metrics=metrics)

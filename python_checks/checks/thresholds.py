@@ -52,6 +52,8 @@ class BoundCheck:
     check_id: str
     rule: Rule
     model: str
+    declared_in: str = "thresholds.yml"
+    needs_labels: bool = False
 
 
 def select_rows(frame: pd.DataFrame, rule: Rule) -> pd.DataFrame:
@@ -101,6 +103,7 @@ def evaluate(
     runs the checkpoint (Runner.start).
     """
     thresholds, catalog = declarations.thresholds, declarations.catalog
+    declared_in = thresholds.path.name if thresholds.path else "thresholds.yml"
     window_days = declarations.window_days
     wilson_z = thresholds.settings.wilson_z
     if metrics.empty:
@@ -136,7 +139,13 @@ def evaluate(
                         _rule_not_evaluated(rule, model, f"no rows for {model} in the window")
                     )
                 continue
-            check = BoundCheck(check_id=f"c{len(bound):05d}", rule=rule, model=model)
+            check = BoundCheck(
+                check_id=f"c{len(bound):05d}",
+                rule=rule,
+                model=model,
+                declared_in=declared_in,
+                needs_labels=info.needs_labels,
+            )
             bound.append(check)
             frames.append(
                 evaluable.assign(
@@ -243,7 +252,10 @@ def _run_checkpoint(frame: pd.DataFrame, bound: list[BoundCheck], docs_dir: Path
                         "rule": rule.describe(),
                         "model": _text(model),
                     },
-                    notes=f"Declared in expectations/thresholds.yml as {rule.rule_id}: "
+                    description=_text(
+                        f"{rule.sentence(model, check.declared_in)} (check {check.check_id})"
+                    ),
+                    notes=f"Declared in {check.declared_in} as {rule.rule_id}: "
                     f"{rule.describe()} (severity {rule.severity}).",
                 )
             )

@@ -81,6 +81,48 @@ class Rule:
             return f"[{self.min:g}, {self.max:g}]"
         return f">= {self.min:g}" if self.min is not None else f"<= {self.max:g}"
 
+    def sentence(
+        self, model: str, declared_in: str = "thresholds.yml", needs_labels: bool = False
+    ) -> str:
+        """The rule in words, for a reader who has not opened the config:
+        what is bounded, on which slice, how, how badly a breach counts,
+        and where it is declared."""
+        if self.kind == "change":
+            what = (
+                f"the change of the {self.window}-day mean of {self.metric} against the "
+                f"{self.window} days before (a relative change)"
+            )
+        elif self.kind == "band":
+            what = (
+                f"the z-score of {self.metric} against the mean and spread of its first "
+                f"{self.reference_days} days"
+            )
+        else:
+            what = self.metric
+        scope = [
+            _scope(self.model_version, "version", "versions"),
+            _scope(self.segment, "segment", "segments"),
+        ]
+        if self.feature != "*":
+            scope.append(f"feature {self.feature}")
+        if self.min is not None and self.max is not None:
+            bound = f"between {self.min:g} and {self.max:g}"
+        elif self.min is not None:
+            bound = f"at least {self.min:g}"
+        else:
+            bound = f"at most {self.max:g}"
+        wilson = (
+            ", breached only when its whole Wilson interval lies outside" if self.proportion else ""
+        )
+        gates = f"days with fewer than {self.min_sample_size} rows are not evaluated"
+        if needs_labels and self.min_label_coverage:
+            gates += f", nor days with label coverage below {self.min_label_coverage:g}"
+        number = int(self.rule_id[1:])
+        return (
+            f"{model}: {what} ({', '.join(scope)}) must be {bound}{wilson}. "
+            f"Severity {self.severity}; {gates}. Declared in {declared_in}, rule {number}."
+        )
+
     def describe(self) -> str:
         scope = []
         if self.model_version != ALL:
@@ -93,6 +135,14 @@ class Rule:
             scope.append("Wilson interval")
         where = f" ({', '.join(scope)})" if scope else ""
         return f"{self.model} {self.checked_metric}{where} {self.bound_text()}"
+
+
+def _scope(value: str, one: str, many: str) -> str:
+    if value == ALL:
+        return f"all {many} together"
+    if value == "*":
+        return f"each {one} and all {many} together"
+    return f"{one} {value}"
 
 
 @dataclass(frozen=True)
