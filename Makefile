@@ -9,14 +9,14 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export GX_ANALYTICS_ENABLED := false
 SCENARIO ?= healthy
 
-.PHONY: demo test test-slow test-spark lint format bench clean install install-spark install-browser test-browser vendor-vega
+.PHONY: demo test test-slow test-spark lint format bench clean install install-spark install-browser test-browser vendor-vega vendor-data-docs
 
 install: $(VENV)/.installed
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q uv==0.13.8
-	$(BIN)/uv pip sync -q --python $(BIN)/python requirements.lock
+	$(BIN)/uv pip sync -q --compile-bytecode --python $(BIN)/python requirements.lock
 	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
 	touch $@
 
@@ -26,7 +26,7 @@ install-spark: $(VENV)/.installed-spark
 
 $(VENV)/.installed-spark: requirements-spark.lock pyproject.toml $(VENV)/.installed
 	@command -v java >/dev/null || { echo "install-spark: needs Java 17 (apt-get install openjdk-17-jre-headless)"; exit 2; }
-	$(BIN)/uv pip sync -q --python $(BIN)/python requirements-spark.lock
+	$(BIN)/uv pip sync -q --compile-bytecode --python $(BIN)/python requirements-spark.lock
 	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
 	touch $@
 
@@ -78,6 +78,11 @@ vendor-vega: install
 	cd .cache/vega && npm pack --silent vega@$(VEGA_VERSION) && tar xzf vega-$(VEGA_VERSION).tgz
 	cp .cache/vega/package/build/vega.min.js .cache/vega/package/LICENSE python_checks/report/vendor/
 	echo $(VEGA_VERSION) > python_checks/report/vendor/VERSION
+## Re-vendor the assets Great Expectations' Data Docs load (committed; listed in
+## python_checks/report/vendor/data_docs/assets.json; runs need no network).
+vendor-data-docs: install
+	$(BIN)/python -m python_checks.report.data_docs vendor
+
 ## The benchmark (bench/run.py): small by default; ARGS="--rows-per-day 1000000 --days 90".
 bench: install
 	$(BIN)/python bench/run.py $(ARGS)

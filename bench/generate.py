@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from python_checks.contract import SOURCE_TABLES, create_table_sql
+from python_checks.declare.contract import SOURCE_TABLES, create_table_sql
 
 START = "2026-01-01"
 SEGMENTS = ("web", "ios", "android")

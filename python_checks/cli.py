@@ -1,7 +1,8 @@
-"""Command line: `mpm run` (the nightly job), `mpm generate` (a demo
-warehouse), `mpm demo` (both). Thin: it parses arguments and calls the
-library. Exit codes: 0 all checks hold, 1 an error-severity check breaks,
-2 usage, configuration or input error (one line on stderr)."""
+"""Command line: `mpm run` (the nightly job), `mpm build` (its dbt half
+alone), `mpm generate` (a demo warehouse), `mpm demo` (generate, then run).
+Thin: it parses arguments and calls the library. Exit codes: 0 all checks
+hold, 1 an error-severity check breaks, 2 usage, configuration or input
+error (one line on stderr)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from pathlib import Path
 
 from python_checks import paths
 from python_checks.errors import UsageError
-from python_checks.warehouse import forget_incremental_state
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -25,6 +25,11 @@ def _parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="dbt build, Great Expectations, Python checks, summary")
     _run_arguments(run)
+
+    build = sub.add_parser(
+        "build", help="the preflight and dbt build alone, as `mpm run` runs them (no checks)"
+    )
+    _run_arguments(build)
 
     generate = sub.add_parser("generate", help="write a demo warehouse (schema raw)")
     _generate_arguments(generate)
@@ -73,15 +78,18 @@ def _generate(args: argparse.Namespace, warehouse: Path) -> None:
         seed=args.seed,
         progress=sys.stderr.isatty(),
     )
-    forget_incremental_state(warehouse)
+    from python_checks.warehouse.engine import DuckDBEngine
+
+    DuckDBEngine(warehouse).forget_incremental_state()
     total = ", ".join(f"{table} {n:,}" for table, n in counts.items())
     print(f"demo warehouse {warehouse} (scenario {args.scenario}): {total}")
 
 
-def _run(args: argparse.Namespace, warehouse: Path) -> int:
-    from python_checks import pipeline, summary
+def _run(args: argparse.Namespace, warehouse: Path, checks: bool = True) -> int:
+    from python_checks import nightly
+    from python_checks.report import summary
 
-    options = pipeline.RunOptions(
+    options = nightly.RunOptions(
         warehouse=warehouse,
         reports=(args.reports or paths.reports_dir()).resolve(),
         source_schema=args.source_schema,
@@ -90,7 +98,7 @@ def _run(args: argparse.Namespace, warehouse: Path) -> int:
         quiet=args.quiet,
         batch_days=args.batch_days,
     )
-    outcome = pipeline.run(options)
+    outcome = nightly.run(options) if checks else nightly.build(options)
     print(summary.render(outcome, str(warehouse)))
     return outcome.exit_code
 
@@ -108,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
             # The sources were just replaced whole: an incremental night
             # would keep the old days' metrics, so the demo rebuilds whole.
             args.full_refresh = True
-        return _run(args, warehouse)
+        return _run(args, warehouse, checks=args.command != "build")
     except UsageError as exc:
         print(f"mpm: {exc}", file=sys.stderr)
         return exc.exit_code

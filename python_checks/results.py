@@ -34,6 +34,12 @@ class CheckResult:
     docs_path: str = ""
     details: dict = field(default_factory=dict)
 
+    @classmethod
+    def not_evaluated(cls, check: str, severity: str, message: str, **fields) -> CheckResult:
+        """A check (or one slice of it) that could not run: never a pass."""
+        return cls(check=check, status=Status.NOT_EVALUATED, severity=severity, message=message,
+                   **fields)  # fmt: skip
+
     @property
     def is_error_breach(self) -> bool:
         return self.status is Status.BREACHED and self.severity == "error"

@@ -14,8 +14,9 @@ import duckdb
 import pandas as pd
 import pytest
 
-from python_checks import dbt_runner
-from python_checks.contract import SOURCE_TABLES, create_table_sql
+from python_checks.declare.contract import SOURCE_TABLES, create_table_sql
+from python_checks.warehouse.dbt import Dbt
+from python_checks.warehouse.engine import DuckDBEngine
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
@@ -56,7 +57,7 @@ def write_warehouse(path: Path, frames: dict[str, pd.DataFrame], schema: str = "
 
 def dbt_build(warehouse: Path, artifacts: Path, dbt_vars: dict | None = None) -> list:
     """Run `dbt build` quietly; fail the test with dbt's output if a model breaks."""
-    return dbt_runner.build(warehouse, artifacts, dbt_vars=dbt_vars, quiet=True)
+    return Dbt(DuckDBEngine(warehouse), artifacts, dbt_vars, quiet=True).build()
 
 
 def query(warehouse: Path, sql: str, params: list | None = None) -> pd.DataFrame:

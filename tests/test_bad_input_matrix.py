@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from python_checks.cli import main
-from python_checks.contract import SOURCE_TABLES
+from python_checks.declare.contract import SOURCE_TABLES
 from tests.conftest import query, shared_build_dir, write_warehouse
 
 D = pd.Timestamp("2026-05-01 12:00")

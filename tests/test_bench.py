@@ -41,13 +41,15 @@ def test_bench_prints_every_step_with_its_rows_and_the_night_median(tmp_path):
             re.MULTILINE,
         )
     }
-    assert set(rows) == {"1", "2", "3"}
-    # 500 a day over 4 days plus 0.5 % re-delivered; the night adds a 5th day.
+    assert set(rows) == {"1", "2", "3", "6"}
+    # 500 a day over 4 days plus 0.5 % re-delivered; a night adds a 5th day.
     assert rows["1"][0] == rows["2"][0]
     assert 2000 < rows["1"][0] < 2100
     assert 2500 < rows["3"][0] < 2600
+    assert 2500 < rows["6"][0] < 2600
     assert re.fullmatch(r"median of 2: [\d.]+ / [\d.]+ s ", rows["3"][2])
     assert "| (2) backfill / (1) hardware scan |" in done.stdout
+    assert "| (6) one night on the backfill, wall s |" in done.stdout
 
 
 def test_bench_refuses_zero_night_repeats():

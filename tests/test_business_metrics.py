@@ -1,5 +1,5 @@
 """Business metrics on a hand-built, contract-shaped warehouse
-(tests/business_data.py) equal the values worked out by hand."""
+(tests/fixtures/business_data.py) equal the values worked out by hand."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import math
 
 import pytest
 
-from tests.business_data import D1, D2, D8, business_frames
 from tests.conftest import dbt_build, query, write_warehouse
+from tests.fixtures.business_data import D1, D2, D8, business_frames
 
 
 @pytest.fixture(scope="module")
@@ -121,10 +121,10 @@ def run_consistency(warehouse, tmp_path, inject: str | None = None):
 
     import duckdb
 
-    from python_checks import config
+    from python_checks import declare
     from python_checks.checks import CheckContext
     from python_checks.checks.consistency import cross_layer_consistency
-    from python_checks.engine import DuckDBEngine
+    from python_checks.warehouse.engine import DuckDBEngine
 
     copy = tmp_path / "copy.duckdb"
     shutil.copy(warehouse, copy)
@@ -134,7 +134,7 @@ def run_consistency(warehouse, tmp_path, inject: str | None = None):
         con.close()
     engine = DuckDBEngine(copy)
     try:
-        ctx = CheckContext(engine=engine, thresholds=config.load_thresholds(), dbt_vars={})
+        ctx = CheckContext(engine=engine, declarations=declare.load(), metrics=engine.metrics())
         return cross_layer_consistency(ctx)
     finally:
         engine.close()

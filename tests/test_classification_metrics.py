@@ -13,9 +13,9 @@ import pytest
 from sklearn.metrics import precision_score, recall_score
 
 from python_checks.checks.reconciliation import COMPARED
-from python_checks.reference import classification_metrics, relative_difference
-from tests.classification_data import classification_frames
+from python_checks.stats.reference import classification_metrics, relative_difference
 from tests.conftest import dbt_build, query, write_warehouse
+from tests.fixtures.classification_data import classification_frames
 
 TOLERANCE = 1e-9
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from python_checks import config
+from python_checks.declare import dbt_vars, thresholds
 from python_checks.errors import ConfigError
 
 
@@ -16,16 +16,14 @@ def _write(tmp_path, text):
 
 
 def test_project_thresholds_load():
-    thresholds = config.load_thresholds()
-    assert thresholds.rules, "the project declares rules"
-    ids = [rule.rule_id for rule in thresholds.rules]
+    loaded = thresholds.load_thresholds()
+    assert loaded.rules, "the project declares rules"
+    ids = [rule.rule_id for rule in loaded.rules]
     assert len(ids) == len(set(ids))
-    precision = [
-        r for r in thresholds.rules if r.model == "spam_filter" and r.metric == "precision"
-    ]
+    precision = [r for r in loaded.rules if r.model == "spam_filter" and r.metric == "precision"]
     assert precision[0].min == 0.8 and precision[0].severity == "error"
     # Settings fill what a rule leaves out.
-    assert precision[0].min_sample_size == thresholds.settings["min_sample_size"]
+    assert precision[0].min_sample_size == loaded.settings.min_sample_size
 
 
 @pytest.mark.parametrize(
@@ -46,18 +44,18 @@ def test_project_thresholds_load():
 def test_bad_rules_are_configuration_errors(tmp_path, rule, message):
     path = _write(tmp_path, f"rules:\n  - {rule}\n")
     with pytest.raises(ConfigError, match=message):
-        config.load_thresholds(path)
+        thresholds.load_thresholds(path)
 
 
 def test_unreadable_yaml_is_a_configuration_error(tmp_path):
     with pytest.raises(ConfigError, match="not valid YAML"):
-        config.load_thresholds(_write(tmp_path, "rules: [unclosed"))
+        thresholds.load_thresholds(_write(tmp_path, "rules: [unclosed"))
 
 
 def test_missing_file_is_a_configuration_error(tmp_path):
     with pytest.raises(ConfigError, match="file not found"):
-        config.load_thresholds(tmp_path / "nope.yml")
+        thresholds.load_thresholds(tmp_path / "nope.yml")
 
 
 def test_dbt_vars_are_read_from_the_project():
-    assert config.dbt_vars()["source_schema"] == "raw"
+    assert dbt_vars.read_vars()["source_schema"] == "raw"

@@ -15,7 +15,7 @@ from python_checks.checks.links import (
     evaluate_link,
 )
 from python_checks.checks.simpson import simpson_verdict
-from python_checks.links_config import (
+from python_checks.declare.links import (
     GuardrailPair,
     Link,
     Links,
@@ -23,8 +23,8 @@ from python_checks.links_config import (
     Series,
     load_links,
 )
-from python_checks.movement import classify, movement, rank_correlation
 from python_checks.results import Status
+from python_checks.stats.movement import classify, movement, rank_correlation
 
 SETTINGS = MovementSettings(
     window_days=7, min_days_per_window=5, noise_z=3.0, min_relative_change=0.03, correlation_days=28

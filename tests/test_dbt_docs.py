@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from python_checks import dbt_runner
+from python_checks.warehouse.dbt import Dbt
+from python_checks.warehouse.engine import DuckDBEngine
 
 PROJECT = "ml_product_metrics"
 
@@ -20,8 +21,10 @@ PROJECT = "ml_product_metrics"
 @pytest.fixture(scope="module")
 def manifest(tmp_path_factory) -> dict:
     artifacts = tmp_path_factory.mktemp("dbt_parse")
-    completed = dbt_runner.run_dbt(["parse"], artifacts / "none.duckdb", artifacts, quiet=True)
-    assert completed.returncode == 0, completed.stdout[-2000:]
+    result = Dbt(DuckDBEngine(artifacts / "none.duckdb"), artifacts, quiet=True).invoke(
+        ["parse"], manifest=None
+    )
+    assert result.success, result.exception
     return json.loads((artifacts / "target" / "manifest.json").read_text())
 
 
@@ -88,8 +91,9 @@ def test_every_built_column_has_a_description(tmp_path: Path):
     warehouse = tmp_path / "small.duckdb"
     generate_warehouse(warehouse, "healthy", days=3, scale=0.05)
     artifacts = tmp_path / "dbt"
-    dbt_runner.build(warehouse, artifacts, quiet=True)
-    index = dbt_runner.docs_generate(warehouse, artifacts, tmp_path / "docs", quiet=True)
+    session = Dbt(DuckDBEngine(warehouse), artifacts, quiet=True)
+    session.build()
+    index = session.docs(tmp_path / "docs")
     assert index is not None and index.exists()
     manifest = json.loads((tmp_path / "docs" / "manifest.json").read_text())
     catalog = json.loads((tmp_path / "docs" / "catalog.json").read_text())

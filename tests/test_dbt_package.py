@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from python_checks import dbt_runner, paths
-from tests.classification_data import classification_frames
+from python_checks import paths
+from python_checks.warehouse import dbt as mpm_dbt
 from tests.conftest import query, write_warehouse
+from tests.fixtures.classification_data import classification_frames
 
 pytestmark = pytest.mark.slow
 
@@ -73,7 +74,7 @@ def dbt(root: Path, *args: str) -> subprocess.CompletedProcess:
         env.pop(key, None)
     env["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
     return subprocess.run(
-        [dbt_runner.dbt_executable(), *args, "--profiles-dir", str(root)],
+        mpm_dbt.cli_command([*args, "--profiles-dir", str(root)]),
         cwd=root,
         env=env,
         text=True,

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from sklearn.metrics import roc_auc_score
 
-from python_checks.contract import SOURCE_TABLES
+from python_checks.declare.contract import SOURCE_TABLES
 from python_checks.demo import (
     SCENARIOS,
     canary_day,

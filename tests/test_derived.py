@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from python_checks.config import Rule
-from python_checks.derived import derive
+from python_checks.declare.thresholds import Rule
+from python_checks.stats.derived import derive
 
 
 def _series(values, segment="__all__"):

@@ -19,12 +19,13 @@ import pandas as pd
 import pytest
 from scipy.stats import kstwo
 
-from python_checks import config, paths
+from python_checks import paths
+from python_checks.declare.thresholds import load_thresholds
 from python_checks.errors import ConfigError
-from python_checks.stats import benjamini_hochberg, wilson_checked_value, wilson_interval
+from python_checks.stats.intervals import benjamini_hochberg, wilson_checked_value, wilson_interval
 from tests.conftest import dbt_build, query, write_warehouse
-from tests.drift_data import drift_frames, observations
-from tests.drift_oracle import categorical, expected_drift, ks, psi_numeric
+from tests.fixtures.drift_data import drift_frames, observations
+from tests.fixtures.drift_oracle import categorical, expected_drift, ks, psi_numeric
 
 RELATIVE = 1e-9
 PVALUE_ABSOLUTE = 1e-3
@@ -360,9 +361,9 @@ def test_band_k_and_proportion_rules_load(tmp_path):
         "  - {model: m, metric: psi, kind: band, k: 3}\n"
         "  - {model: m, metric: precision, min: 0.8, proportion: true}\n"
     )
-    band, share = config.load_thresholds(path).rules
+    band, share = load_thresholds(path).rules
     assert (band.min, band.max) == (-3.0, 3.0)
     assert share.proportion and "Wilson" in share.describe()
     path.write_text("rules:\n  - {model: m, metric: psi, k: 3}\n")
     with pytest.raises(ConfigError, match="k needs kind band"):
-        config.load_thresholds(path)
+        load_thresholds(path)

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from python_checks.cli import main
-from tests.classification_data import classification_frames
 from tests.conftest import write_warehouse
+from tests.fixtures.classification_data import classification_frames
 
 
 @pytest.fixture
@@ -119,7 +119,7 @@ def test_breach_exits_1_and_summary_names_it(tmp_path, warehouse, capsys):
         " severity: error, min_sample_size: 10, min_label_coverage: 0.5}\n"
         "checks:\n"
         "  reconciliation: {relative_tolerance: 1.0e-9, severity: error}\n"
-        "  served_labels: {max_contradiction_share: 0.0, severity: error}\n"
+        "  served_labels: {severity: error}\n"
         "  staleness: {max_age_hours: 36, severity: error}\n"
     )
     code, out, _ = _run(

@@ -5,6 +5,7 @@ wrong (no stack trace), or runs to completion with nothing lost."""
 from __future__ import annotations
 
 import errno
+import json
 import os
 import resource
 import shutil
@@ -18,12 +19,13 @@ import duckdb
 import pandas as pd
 import pytest
 
-from python_checks import config, dbt_runner, preflight
 from python_checks.cli import main
-from python_checks.engine import DuckDBEngine
+from python_checks.declare import dbt_vars
 from python_checks.errors import ConfigError
-from tests.classification_data import classification_frames
+from python_checks.warehouse import dbt, preflight
+from python_checks.warehouse.engine import DuckDBEngine
 from tests.conftest import dbt_build, query, write_warehouse
+from tests.fixtures.classification_data import classification_frames
 
 HOSTILE = "x'; drop table raw.predictions; --"
 
@@ -164,7 +166,7 @@ def test_second_run_refuses_while_one_holds_the_run_lock(capsys, warehouse):
     holder = _hold(
         "import time\n"
         "from pathlib import Path\n"
-        "from python_checks.warehouse import exclusive_run\n"
+        "from python_checks.warehouse.files import exclusive_run\n"
         f"with exclusive_run(Path({str(warehouse)!r})):\n"
         "    print('ready', flush=True)\n"
         "    time.sleep(120)\n"
@@ -248,12 +250,12 @@ def test_disk_full_while_building_exits_2(warehouse):
 
 
 def test_disk_full_while_writing_reports_exits_2(monkeypatch, capsys, warehouse):
-    from python_checks import pipeline
+    from python_checks import nightly
 
     def full(options):
         raise OSError(errno.ENOSPC, "No space left on device", "/reports/data_docs/index.html")
 
-    monkeypatch.setattr(pipeline, "run", full)
+    monkeypatch.setattr(nightly, "run", full)
     code, _, err = _run(capsys, warehouse)
     assert (code, _one_line(err)) == (
         2,
@@ -269,15 +271,18 @@ def test_disk_full_while_writing_reports_exits_2(monkeypatch, capsys, warehouse)
     [
         (
             f'{{model: spam_filter, metric: precision, segment: "{HOSTILE}", min: 0.5}}',
-            f"segment {HOSTILE!r} is not a plain name (letters, digits, _ . : -)",
+            f"rule 1 (spam_filter precision): segment {HOSTILE!r} is not a plain name "
+            "(letters, digits, _ . : -)",
         ),
         (
             f'{{model: spam_filter, metric: precision, model_version: "{HOSTILE}", min: 0.5}}',
-            f"model_version {HOSTILE!r} is not a plain name (letters, digits, _ . : -)",
+            f"rule 1 (spam_filter precision): model_version {HOSTILE!r} is not a plain name "
+            "(letters, digits, _ . : -)",
         ),
         (
             '{model: spam_filter, metric: precision, feature: "<script>", min: 0.5}',
-            "feature '<script>' is not a plain name (letters, digits, _ . : -)",
+            "rule 1 (spam_filter precision): feature '<script>' is not a plain name "
+            "(letters, digits, _ . : -)",
         ),
     ],
     ids=["segment", "model_version", "feature"],
@@ -286,7 +291,7 @@ def test_hostile_threshold_values_exit_2_and_run_nothing(tmp_path, capsys, wareh
     thresholds = tmp_path / "t.yml"
     thresholds.write_text(f"rules:\n  - {rule}\n")
     code, _, err = _run(capsys, warehouse, "--thresholds", str(thresholds))
-    assert (code, _one_line(err)) == (2, f"mpm: configuration error: thresholds.yml: {line}")
+    assert (code, _one_line(err)) == (2, f"mpm: configuration error: {thresholds}: {line}")
     assert _predictions_count(warehouse) == len(classification_frames(seed=3)["predictions"])
 
 
@@ -305,21 +310,21 @@ def test_hostile_threshold_values_exit_2_and_run_nothing(tmp_path, capsys, wareh
     ],
 )
 def test_hostile_dbt_vars_are_configuration_errors(name, value, want):
-    values = config.dbt_vars() | {name: value}
+    values = dbt_vars.read_vars() | {name: value}
     with pytest.raises(ConfigError) as raised:
-        config.validate_dbt_vars(values)
+        dbt_vars.validate_dbt_vars(values)
     assert str(raised.value) == (
         f"configuration error: dbt_project.yml vars: {name} must be {want}, got {value!r}"
     )
 
 
 def test_project_dbt_vars_are_valid():
-    config.validate_dbt_vars(config.dbt_vars())
+    dbt_vars.validate_dbt_vars(dbt_vars.read_vars())
 
 
 def test_hostile_var_stops_the_run_before_dbt(monkeypatch, capsys, warehouse):
-    hostile = config.dbt_vars() | {"earliest_valid_timestamp": HOSTILE}
-    monkeypatch.setattr(config, "dbt_vars", lambda path=None: hostile)
+    hostile = dbt_vars.read_vars() | {"earliest_valid_timestamp": HOSTILE}
+    monkeypatch.setattr(dbt_vars, "read_vars", lambda path=None: hostile)
     code, _, err = _run(capsys, warehouse)
     assert (code, _one_line(err)) == (
         2,
@@ -346,9 +351,9 @@ def test_build_killed_midway_then_rerun_equals_an_uninterrupted_build(tmp_path, 
     shutil.copy(warehouse, reference)
     dbt_build(reference, tmp_path / "ref-artifacts")
     killed = subprocess.Popen(
-        [dbt_runner.dbt_executable(), "build"],
+        dbt.cli_command(["build"]),
         cwd=Path(__file__).resolve().parent.parent,
-        env=dbt_runner.dbt_env(warehouse, tmp_path / "killed"),
+        env=dbt.cli_environment(DuckDBEngine(warehouse), tmp_path / "killed"),
         stdout=subprocess.PIPE,
         text=True,
         start_new_session=True,
@@ -401,3 +406,103 @@ def test_two_runs_at_once_one_refuses_the_other_completes(tmp_path, warehouse):
     before = _metrics(warehouse)
     dbt_build(warehouse, tmp_path / "third")
     pd.testing.assert_frame_equal(_metrics(warehouse), before)
+
+
+# ---- names from the data that Great Expectations turns into file names
+
+
+def _with_models(frames: dict, names: list[str]) -> dict:
+    """The frames plus a copy of the first 300 predictions under each name."""
+    base = frames["predictions"].head(300)
+    copies = [
+        base.assign(model_name=name, prediction_id=base.prediction_id + f"-{index}")
+        for index, name in enumerate(names)
+    ]
+    return {**frames, "predictions": pd.concat([frames["predictions"], *copies])}
+
+
+def test_model_names_that_look_alike_get_a_suite_each(tmp_path, capsys):
+    """`fraud model`, `fraud"model` and `fraud_model` are three models: three
+    suites and three Data Docs pages, never a collision (or a traceback)."""
+    names = ["fraud model", 'fraud"model']
+    warehouse = write_warehouse(
+        tmp_path / "wh.duckdb", _with_models(classification_frames(seed=3), names)
+    )
+    code, _, err = _run(capsys, warehouse)
+    assert code in (0, 1) and err.strip() == ""
+    results = json.loads((tmp_path / "reports" / "run_results.json").read_text())["results"]
+    pages = {
+        r["model"]: r["docs_path"] for r in results if r["check"] == "threshold" and r["docs_path"]
+    }
+    assert {"fraud_model", *names} <= set(pages)
+    assert len({pages[m] for m in ("fraud_model", *names)}) == 3
+    assert all(Path(pages[m]).exists() for m in ("fraud_model", *names))
+
+
+def test_a_very_long_model_name_gets_its_data_docs_page(tmp_path, capsys):
+    long_name = "m" * 5000
+    warehouse = write_warehouse(
+        tmp_path / "wh.duckdb", _with_models(classification_frames(seed=3), [long_name])
+    )
+    code, _, err = _run(capsys, warehouse)
+    assert code in (0, 1) and err.strip() == ""
+    results = json.loads((tmp_path / "reports" / "run_results.json").read_text())["results"]
+    page = next(r["docs_path"] for r in results if r["model"] == long_name and r["docs_path"])
+    assert Path(page).exists() and len(Path(page).name) < 200
+
+
+def test_suite_tokens_are_plain_short_and_injective():
+    from python_checks.checks.thresholds import suite_token
+
+    assert suite_token("spam_filter") == "spam_filter"
+    names = ["spam filter", "spam_filter", 'spam"filter', "spam\nfilter", "s" * 5000, "s" * 5001]
+    tokens = [suite_token(name) for name in names]
+    assert len(set(tokens)) == len(names)
+    assert all(len(token) <= 100 for token in tokens)
+    assert all(set(token) <= set("abcdefghijklmnopqrstuvwxyz0123456789_-.") for token in tokens)
+    assert suite_token("spam filter") == suite_token("spam filter")
+
+
+# ---- input that cannot be read is exit 2 with the engine's reason, never a breach
+
+
+def test_a_source_view_over_a_missing_file_exits_2(tmp_path, capsys, warehouse):
+    items = tmp_path / "items.parquet"
+    con = duckdb.connect(str(warehouse))
+    con.execute(f"copy raw.items to '{items}' (format parquet)")
+    con.execute("drop table raw.items")
+    con.execute(f"create view raw.items as select * from read_parquet('{items}')")
+    con.close()
+    items.unlink()
+    code, _, err = _run(capsys, warehouse)
+    line = _one_line(err)
+    assert code == 2
+    assert line.startswith("mpm: input error: raw.items: cannot be read: IOException: ")
+    assert "items.parquet" in line
+
+
+def test_a_truncated_warehouse_exits_2_with_the_engine_reason(tmp_path, capsys, warehouse):
+    assert _run(capsys, warehouse)[0] in (0, 1)  # built once, then damaged
+    size = warehouse.stat().st_size
+    with open(warehouse, "r+b") as damaged:
+        damaged.truncate(size // 2)
+    code, _, err = _run(capsys, warehouse)
+    line = _one_line(err)
+    assert code == 2 and "Could not read enough bytes" in line, line
+
+
+def test_a_dbt_test_that_cannot_run_is_a_usage_error_not_a_breach():
+    from python_checks.errors import UsageError
+    from python_checks.warehouse.dbt import interpret_run_results
+
+    broken = {
+        "results": [
+            {
+                "unique_id": "test.ml_product_metrics.not_null_x.abc",
+                "status": "error",
+                "message": "Runtime Error\n  IO Error: Could not read enough bytes",
+            }
+        ]
+    }
+    with pytest.raises(UsageError, match="dbt test not_null_x could not run: Runtime Error"):
+        interpret_run_results(broken)

@@ -20,9 +20,11 @@ import duckdb
 import pandas as pd
 import pytest
 
-from python_checks import dbt_runner, paths
-from tests.classification_data import classification_frames
+from python_checks import paths
+from python_checks.warehouse import dbt
+from python_checks.warehouse.engine import DuckDBEngine
 from tests.conftest import write_warehouse
+from tests.fixtures.classification_data import classification_frames
 
 # Short lookback so that the first days of the 5-day data are "old".
 LOOKBACK = {"lookback_days": 2}
@@ -96,9 +98,8 @@ FEATURES = """
 
 
 def _build(warehouse: Path, artifacts: Path, full_refresh: bool = False) -> None:
-    results = dbt_runner.build(
-        warehouse, artifacts, dbt_vars=LOOKBACK, full_refresh=full_refresh, quiet=True
-    )
+    session = dbt.Dbt(DuckDBEngine(warehouse), artifacts, LOOKBACK, quiet=True)
+    results = session.build(full_refresh=full_refresh)
     failing = [r.message for r in results if r.status != "passed" and r.severity == "error"]
     assert failing == []
 
@@ -315,11 +316,11 @@ def test_incremental_night_equals_full_refresh(next_night_data, next_night, tmp_
 def _kill_mid_build(warehouse: Path, artifacts: Path, after_model: str) -> None:
     """Start `dbt build` and SIGKILL it as soon as `after_model` has built."""
     artifacts.mkdir(parents=True, exist_ok=True)
-    command = [dbt_runner.dbt_executable(), "build", "--vars", '{"lookback_days": 2}']
+    command = dbt.cli_command(["build", "--vars", '{"lookback_days": 2}'])
     process = subprocess.Popen(
         command,
         cwd=paths.PROJECT_ROOT,
-        env=dbt_runner.dbt_env(warehouse, artifacts),
+        env=dbt.cli_environment(DuckDBEngine(warehouse), artifacts),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -356,12 +357,8 @@ def test_a_partial_run_does_not_advance_the_high_water_mark(next_night_data, fir
     """`dbt build --select` one model must not let later nights skip the
     late-labeled days the other models have not recomputed yet."""
     warehouse = _copy(next_night_data, tmp_path / "wh")
-    dbt_runner.run_dbt(
-        ["build", "--select", "stg_mpm__recompute_days", "stg_raw__predictions"],
-        warehouse,
-        tmp_path / "a1",
-        dbt_vars=LOOKBACK,
-        quiet=True,
+    dbt.Dbt(DuckDBEngine(warehouse), tmp_path / "a1", LOOKBACK, quiet=True).invoke(
+        ["build", "--select", "stg_mpm__recompute_days", "stg_raw__predictions"]
     )
     assert _marks(warehouse) == _marks(first_night)
 
@@ -608,10 +605,10 @@ def test_batched_backfill_equals_one_full_build(next_night_data, tmp_path):
     """`mpm run --batch-days 2`: the history replayed as nights of two days
     (var as_of) ends exactly where one full build does."""
     batched = _copy(next_night_data, tmp_path / "batched")
-    results = dbt_runner.backfill(batched, tmp_path / "b1", batch_days=2, quiet=True)
+    results = dbt.Dbt(DuckDBEngine(batched), tmp_path / "b1", quiet=True).backfill(2, "raw")
     assert [r.message for r in results if r.status != "passed" and r.severity == "error"] == []
     # 2026-03-01 .. 2026-03-06: as of 03-03 and 03-05, then the whole warehouse
-    assert dbt_runner.batch_boundaries(date(2026, 3, 1), date(2026, 3, 6), 2) == [
+    assert dbt.batch_boundaries(date(2026, 3, 1), date(2026, 3, 6), 2) == [
         "2026-03-03",
         "2026-03-05",
         None,
@@ -626,7 +623,7 @@ def test_demo_batched_backfill_equals_one_full_build(demo_full_data, tmp_path):
     """All four tasks, business retention and drift references: a backfill
     in nights of three days ends where one full build does."""
     batched = _copy(demo_full_data, tmp_path / "batched")
-    results = dbt_runner.backfill(batched, tmp_path / "b1", batch_days=3, quiet=True)
+    results = dbt.Dbt(DuckDBEngine(batched), tmp_path / "b1", quiet=True).backfill(3, "raw")
     assert [r.message for r in results if r.status != "passed" and r.severity == "error"] == []
     full = _copy(demo_full_data, tmp_path / "full")
     _build(full, tmp_path / "a1", full_refresh=True)

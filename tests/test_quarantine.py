@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import dbt_build, query, write_warehouse
-from tests.quarantine_data import BAD_ROWS, quarantine_frames
+from tests.fixtures.quarantine_data import BAD_ROWS, quarantine_frames
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from python_checks.config import Rule, Thresholds
+from python_checks.declare import Declarations, MetricCatalog, MetricInfo
+from python_checks.declare.dbt_vars import DbtVars
+from python_checks.declare.links import load_links
+from python_checks.declare.thresholds import Rule, Thresholds
 from python_checks.report import ReportInput, build_html, model_status, write_report
 from python_checks.results import CheckResult, Status
 
@@ -172,16 +175,39 @@ def report_input() -> ReportInput:
         [curve.assign(model_version="__all__"), curve.assign(model_version="v3")],
         ignore_index=True,
     )
+    # drift_verdict_daily as the mart decides it for those days.
+    verdict_days = pd.DataFrame(
+        {
+            "metric_date": DAYS,
+            "model_name": "spam_filter",
+            "drift_verdict": ["not_evaluated"]
+            + ["none"] * 5
+            + ["concept_drift"]
+            + ["data_drift"] * 3,
+            "drifted_feature": [""] * 7 + ["domain"] * 3,
+            "data_drift_detected": [None] + [0] * 6 + [1] * 3,
+            "concept_drift_detected": [None] + [0] * 5 + [1, 0, 0, 0],
+            "label_drift_detected": [None] * 2 + [0] * 8,
+        }
+    )
+    catalog = MetricCatalog(
+        precision=MetricInfo("precision", "model_quality", "classification_metrics_daily", True)
+    )
+    declarations = Declarations(
+        thresholds=Thresholds(rules=rules),
+        links=load_links(),
+        dbt_vars=DbtVars({"cost_false_positive": 5.0, "cost_false_negative": 1.0}),
+        catalog=catalog,
+    )
     return ReportInput(
         metrics=pd.DataFrame(rows),
         results=results,
-        thresholds=Thresholds(rules=rules, settings={}),
+        declarations=declarations,
         threshold_curve=curve,
-        metric_marts={"precision": "classification_metrics_daily"},
+        drift_verdicts=verdict_days,
         warehouse="/wh/demo.duckdb",
         data_docs_index="/r/data_docs/index.html",
         dbt_docs_index="/r/dbt_docs/static_index.html",
-        costs={"cost_false_positive": 5.0, "cost_false_negative": 1.0},
     )
 
 

@@ -1,11 +1,14 @@
-"""The report in a real browser: generate the precision_drop scenario, run the
-nightly job, open report.html in headless Chromium (Debian's chromium and
-chromium-driver, `make install-browser`) and check that every chart was
-drawn by Vega (an SVG of non-zero size), that the console has no error,
-that the failing check (spam_filter v3 precision) is on the page and that
-the link flags and the drift verdict strip are drawn. The
-screenshot is left as a CI artifact: <reports>/report.png, where reports is
-MPM_BROWSER_ARTIFACTS when set (.ci/run sets it), else a temp folder."""
+"""The report and the Data Docs in a real browser: generate the
+precision_drop scenario, run the nightly job, open report.html in headless
+Chromium (Debian's chromium and chromium-driver, `make install-browser`)
+and check that every chart was drawn by Vega (an SVG of non-zero size), that
+the console has no error, that the failing check (spam_filter v3 precision)
+is on the page and that the link flags and the drift verdict strip are
+drawn; then open the Data Docs index and the failing validation page with
+every network request blocked. The screenshots are left as CI artifacts:
+<reports>/report.png, data_docs_index.png and data_docs_validation.png,
+where reports is MPM_BROWSER_ARTIFACTS when set (.ci/run sets it), else a
+temp folder."""
 
 from __future__ import annotations
 
@@ -144,3 +147,71 @@ def test_report_renders_charts_and_shows_the_failing_check(precision_drop_report
     screenshot = precision_drop_report.parent / "report.png"
     assert browser.save_screenshot(str(screenshot))
     print(f"screenshot: {screenshot}")
+
+
+def _offline(browser) -> None:
+    """Block every http(s) request, as a warehouse network without internet
+    access would: whatever a page still loads from the web fails, loudly."""
+    browser.execute_cdp_cmd("Network.enable", {})
+    browser.execute_cdp_cmd("Network.setBlockedURLs", {"urls": ["http://*", "https://*"]})
+
+
+def _severe(browser) -> list[dict]:
+    return [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+
+
+def _screenshot(browser, path: Path) -> None:
+    height = browser.execute_script("return document.documentElement.scrollHeight;")
+    browser.set_window_size(1400, min(int(height) + 40, 6000))
+    assert browser.save_screenshot(str(path))
+    print(f"screenshot: {path}")
+
+
+def test_data_docs_read_offline(precision_drop_report, browser):
+    """Data Docs with the network off: the index lists the run's suites, the
+    failing validation page is styled and says which rule failed in words."""
+    import json
+
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    reports = precision_drop_report.parent
+    _offline(browser)
+    browser.get_log("browser")  # start from a clean console
+    browser.get((reports / "data_docs" / "index.html").as_uri())
+    WebDriverWait(browser, 30).until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, "table tbody tr td a")
+    )
+    listed = browser.find_element(By.TAG_NAME, "body").text
+    for suite in ("thresholds.spam_filter", "thresholds.home_feed", "thresholds.price_estimator"):
+        assert suite in listed, listed[:2000]
+    font = browser.execute_script("return getComputedStyle(document.body).fontFamily;")
+    assert "apple-system" in font, font  # bootstrap's font stack, not the browser default
+    assert _severe(browser) == []
+    _screenshot(browser, reports / "data_docs_index.png")
+
+    results = json.loads((reports / "run_results.json").read_text())["results"]
+    page = next(
+        r["docs_path"]
+        for r in results
+        if r["check"] == "threshold"
+        and r["status"] == "breached"
+        and r["model"] == "spam_filter"
+        and r["metric"] == "precision"
+    )
+    browser.get(Path(page).as_uri())
+    WebDriverWait(browser, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, "table"))
+    text = browser.find_element(By.TAG_NAME, "body").text
+    assert (
+        "spam_filter: precision (each version and all versions together, all segments "
+        "together) must be at least 0.8. Severity error" in text
+    ), text[:3000]
+    assert "Declared in thresholds.yml, rule 1." in text
+    # Bootstrap's styles applied: its font stack, and a card's border.
+    card = browser.find_element(By.CSS_SELECTOR, ".card")
+    style = browser.execute_script(
+        "var c = getComputedStyle(arguments[0]); return [c.fontFamily, c.borderTopWidth];", card
+    )
+    assert "apple-system" in style[0] and style[1] == "1px", style
+    assert _severe(browser) == []
+    _screenshot(browser, reports / "data_docs_validation.png")

@@ -21,9 +21,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.classification_data import classification_frames
 from tests.conftest import dbt_build, query, write_warehouse
-from tests.quarantine_data import quarantine_frames
+from tests.fixtures.classification_data import classification_frames
+from tests.fixtures.quarantine_data import quarantine_frames
 
 pytestmark = pytest.mark.spark
 
@@ -62,8 +62,9 @@ def spark_env(tmp_path_factory):
 def built(spark_env):
     """The dataset built on DuckDB; then exported to Parquet, registered and
     run through the whole nightly job on Spark, in this process."""
-    from python_checks import pipeline, spark_loader
-    from python_checks.engine import SparkEngine
+    from python_checks import nightly
+    from python_checks.warehouse import spark_loader
+    from python_checks.warehouse.engine import SparkEngine
 
     root = spark_env
     warehouse = write_warehouse(root / "wh.duckdb", _dataset())
@@ -76,8 +77,12 @@ def built(spark_env):
     engine = SparkEngine()
     session_seconds = time.perf_counter() - started
     spark_loader.register(root / "parquet", root / "loader_artifacts")
-    outcome = pipeline.run(
-        pipeline.RunOptions(warehouse=warehouse, reports=root / "reports", quiet=True)
+    # No DuckDB file on the Spark side: every read of the job (the report's
+    # included) goes through the Spark engine.
+    outcome = nightly.run(
+        nightly.RunOptions(
+            warehouse=root / "no-duckdb-on-spark.duckdb", reports=root / "reports", quiet=True
+        )
     )
     steps = dict(outcome.steps)
     timing = (
@@ -126,11 +131,9 @@ def _close(a, b) -> bool:
 
 def test_metrics_daily_equal_on_spark_and_duckdb(built, engine):
     warehouse = built[0]
-    from python_checks.pipeline import read_metrics
-
     duck = query(warehouse, "select * from main.metrics_daily")
     duck["metric_date"] = pd.to_datetime(duck["metric_date"])
-    spark = read_metrics(engine)
+    spark = engine.metrics()
     assert len(duck) > 500
     assert list(spark.columns) == list(duck.columns)
     assert not duck.duplicated(KEY).any() and not spark.duplicated(KEY).any()
@@ -257,12 +260,24 @@ def test_nightly_job_runs_on_spark(built):
     assert evaluated, "no threshold went through Great Expectations"
     assert outcome.data_docs_index.endswith("index.html")
     assert Path(outcome.data_docs_index).exists()
+    # Great Expectations evaluated the rules on Spark (a value it could not
+    # read would be "not evaluated" with its exception).
+    assert not [r for r in outcome.results if "could not evaluate" in r.message]
     assert outcome.exit_code in (0, 1)
 
 
+def test_report_reads_everything_through_spark(built):
+    """The report's threshold curve and drift verdicts come from the Spark
+    marts: no DuckDB file exists on the Spark side of this test."""
+    _, _, outcome, _ = built
+    assert not [r.message for r in outcome.results if r.check == "report"]
+    html = Path(outcome.report_path).read_text()
+    assert "fraud_model: threshold curve on" in html
+
+
 def test_preflight_names_a_missing_column_on_spark(built, engine):
-    from python_checks import preflight
     from python_checks.errors import InputError
+    from python_checks.warehouse import preflight
 
     engine.spark.sql("create schema if not exists broken")
     for table in ("predictions", "prediction_features", "labels", "events", "items", "users"):

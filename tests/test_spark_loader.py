@@ -9,10 +9,10 @@ import math
 import duckdb
 import pytest
 
-from python_checks import engine, spark_loader
-from python_checks.contract import SOURCE_TABLES
+from python_checks.declare.contract import SOURCE_TABLES
+from python_checks.warehouse import engine, spark_loader
 from tests.conftest import query, write_warehouse
-from tests.quarantine_data import quarantine_frames
+from tests.fixtures.quarantine_data import quarantine_frames
 
 
 def test_session_settings_come_from_the_profile(monkeypatch, tmp_path):

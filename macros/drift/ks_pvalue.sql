@@ -15,7 +15,7 @@
             and {{ ks_sf_interval('d', 'n') }} = piece.interval_index
 
     and passes the alias as `piece`; a size the seed lacks falls through to
-    the series. python_checks/ks_small_n_sf.py generates the seed.
+    the series. seeds/ks_small_n_sf.py generates the seed.
 -#}
 
 {#- Coefficient columns c0 .. c{width - 1} of the seed (its largest n + 1). -#}

@@ -1,9 +1,10 @@
-"""Checks that SQL and Great Expectations express badly. Each takes a
-CheckContext and returns a list of CheckResult; the registry below is the
-one list the pipeline runs."""
+"""The night's checks, each returning CheckResults: the declared rules
+through Great Expectations (thresholds.py), and the Python checks for what
+SQL and GE express badly, each taking a CheckContext; the registry below is
+the one list of Python checks the job runs."""
 
-from python_checks.checks.base import CheckContext
 from python_checks.checks.consistency import cross_layer_consistency
+from python_checks.checks.context import CheckContext
 from python_checks.checks.drift_fdr import drift_fdr
 from python_checks.checks.links import engagement_guardrails, metric_links
 from python_checks.checks.reconciliation import reconcile_classification

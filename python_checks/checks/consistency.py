@@ -14,26 +14,12 @@ tests on the models themselves (equal_row_count, unique_combination)."""
 
 from __future__ import annotations
 
-from python_checks.checks.base import CheckContext
-from python_checks.errors import ConfigError
+import pandas as pd
+
+from python_checks.checks.context import CheckContext
 from python_checks.results import CheckResult, Status
 
 CHECK = "consistency"
-# Used when a thresholds file (e.g. --thresholds) does not declare
-# checks.consistency; expectations/thresholds.yml declares every one.
-DEFAULTS = {
-    "impression_relative_tolerance": 0.01,
-    "max_clicks_without_impression_share": 0.0,
-    "max_misattributed_ticket_share": 0.0,
-    "severity": "error",
-}
-
-
-def _setting(ctx: CheckContext, key: str):
-    try:
-        return ctx.setting(CHECK, key)
-    except ConfigError:
-        return DEFAULTS[key]
 
 
 def _result(ok: bool, severity: str, metric: str, message: str, **kw) -> CheckResult:
@@ -49,19 +35,18 @@ def _result(ok: bool, severity: str, metric: str, message: str, **kw) -> CheckRe
     )
 
 
+def _day(value) -> str:
+    """A day from a query result as YYYY-MM-DD ('' when null)."""
+    return "" if value is None or pd.isna(value) else str(pd.Timestamp(value).date())
+
+
 def cross_layer_consistency(ctx: CheckContext) -> list[CheckResult]:
-    severity = _setting(ctx, "severity")
-    needed = [("staging", "stg_raw__predictions"), ("staging", "stg_raw__events")]
-    missing = [f"{s}.{t}" for s, t in needed if not ctx.table_exists(s, t)]
+    severity = ctx.settings.consistency.severity
+    missing = ctx.missing(
+        CHECK, severity, "staging.stg_raw__predictions", "staging.stg_raw__events"
+    )
     if missing:
-        return [
-            CheckResult(
-                check=CHECK,
-                status=Status.NOT_EVALUATED,
-                severity=severity,
-                message=f"{', '.join(missing)} does not exist",
-            )
-        ]
+        return missing
     return (
         impressions_reconcile(ctx, severity)
         + clicks_have_impressions(ctx, severity)
@@ -71,8 +56,8 @@ def cross_layer_consistency(ctx: CheckContext) -> list[CheckResult]:
 
 
 def impressions_reconcile(ctx: CheckContext, severity: str) -> list[CheckResult]:
-    tolerance = float(_setting(ctx, "impression_relative_tolerance"))
-    days = ctx.con.execute(
+    tolerance = ctx.settings.consistency.impression_relative_tolerance
+    days = ctx.query(
         """
         with served as (
             select model_name, request_id, min(metric_date) as metric_date, count(*) as n_served
@@ -96,14 +81,16 @@ def impressions_reconcile(ctx: CheckContext, severity: str) -> list[CheckResult]
         group by served.model_name, served.metric_date
         order by served.model_name, served.metric_date
         """
-    ).df()
-    orphans = ctx.con.execute(
-        """
+    )
+    orphans = int(
+        ctx.query(
+            """
         select count(*) from staging.stg_raw__events as e
         where e.event_type = 'impression' and (e.request_id is null or not exists (
             select 1 from staging.stg_raw__predictions as p where p.request_id = e.request_id))
         """
-    ).fetchone()[0]
+        ).iloc[0, 0]
+    )
     results = []
     for model, part in days.groupby("model_name"):
         gap = (part["n_impressions"] - part["n_served"]).abs() / part["n_served"]
@@ -147,8 +134,8 @@ def impressions_reconcile(ctx: CheckContext, severity: str) -> list[CheckResult]
 
 
 def clicks_have_impressions(ctx: CheckContext, severity: str) -> list[CheckResult]:
-    max_share = float(_setting(ctx, "max_clicks_without_impression_share"))
-    rows = ctx.con.execute(
+    max_share = ctx.settings.consistency.max_clicks_without_impression_share
+    rows = ctx.query(
         """
         select
             coalesce(c.model_name, '__product__') as model_name,
@@ -166,31 +153,21 @@ def clicks_have_impressions(ctx: CheckContext, severity: str) -> list[CheckResul
         group by coalesce(c.model_name, '__product__')
         order by 1
         """
-    ).fetchall()
-    results = []
-    for model, clicks, orphan, first_day, example in rows:
-        share = orphan / clicks if clicks else 0.0
-        ok = share <= max_share
-        results.append(
-            _result(
-                ok,
-                severity,
-                "clicks_without_impression",
-                f"{orphan} of {clicks} clicks have no impression of the same request and item"
-                + ("" if ok else f" since {first_day} (e.g. event {example})"),
-                model=model,
-                metric_date="" if ok else str(first_day),
-                value=share,
-                bound=f"share <= {max_share:g}",
-                sample_size=int(clicks),
-            )
-        )
-    return results
+    )
+    return _shares(
+        rows,
+        max_share,
+        severity,
+        "clicks_without_impression",
+        lambda model, bad, total: (
+            f"{bad} of {total} clicks have no impression of the same request and item"
+        ),
+    )
 
 
 def tickets_attributed_to_served_users(ctx: CheckContext, severity: str) -> list[CheckResult]:
-    max_share = float(_setting(ctx, "max_misattributed_ticket_share"))
-    rows = ctx.con.execute(
+    max_share = ctx.settings.consistency.max_misattributed_ticket_share
+    rows = ctx.query(
         """
         select
             t.model_name,
@@ -211,75 +188,78 @@ def tickets_attributed_to_served_users(ctx: CheckContext, severity: str) -> list
         group by t.model_name
         order by 1
         """
-    ).fetchall()
+    )
+    return _shares(
+        rows,
+        max_share,
+        severity,
+        "tickets_from_unserved_users",
+        lambda model, bad, total: (
+            f"{bad} of {total} tickets attributed to {model} come from users it had not served"
+        ),
+    )
+
+
+def _shares(rows, max_share: float, severity: str, metric: str, describe) -> list[CheckResult]:
+    """One result per model from (model, total, bad, first_day, example)
+    rows: breached when the bad share exceeds max_share, naming the first
+    bad day and an example event."""
     results = []
-    for model, tickets, wrong, first_day, example in rows:
-        share = wrong / tickets if tickets else 0.0
+    for model, total, bad, first_day, example in rows.itertuples(index=False, name=None):
+        first_day, bad, total = _day(first_day), int(bad), int(total)
+        share = bad / total if total else 0.0
         ok = share <= max_share
         results.append(
             _result(
                 ok,
                 severity,
-                "tickets_from_unserved_users",
-                f"{wrong} of {tickets} tickets attributed to {model} come from users it had "
-                "not served" + ("" if ok else f" since {first_day} (e.g. event {example})"),
+                metric,
+                describe(model, bad, total)
+                + ("" if ok else f" since {first_day} (e.g. event {example})"),
                 model=model,
-                metric_date="" if ok else str(first_day),
+                metric_date="" if ok else first_day,
                 value=share,
                 bound=f"share <= {max_share:g}",
-                sample_size=int(tickets),
+                sample_size=total,
             )
         )
     return results
 
 
 def n_predictions_match_staged(ctx: CheckContext, severity: str) -> list[CheckResult]:
-    if not ctx.table_exists("main", "metrics_daily"):
+    if ctx.metrics.empty:
         return []
-    rows = ctx.con.execute(
+    # What staging accepts from the source as it is now (the base view reads
+    # raw): distinct valid prediction ids per model and day, independent of
+    # the incrementally built staging table (a re-delivery counts on its
+    # earliest day, as staging keeps it).
+    staged = ctx.query(
         """
-        with staged as (
-            -- What staging accepts from the source as it is now (the base
-            -- view reads raw): distinct valid prediction ids per model and
-            -- day, independent of the incrementally built staging table.
-            -- (a re-delivery counts on its earliest day, as staging keeps it).
-            select model_name, metric_date, count(*) as n_staged
-            from (
-                select
-                    prediction_id,
-                    min(model_name) as model_name,
-                    min(metric_date) as metric_date
-                from staging.base_raw__predictions
-                where quarantine_reason is null and metric_date is not null
-                group by prediction_id
-            ) as first_deliveries
-            group by model_name, metric_date
-        ),
-        published as (
-            select model_name, metric_date, metric_value as n_published
-            from main.metrics_daily
-            where metric_name = 'n_predictions' and model_version = '__all__'
-                and segment = '__all__' and feature_name = ''
-        )
-        select
-            staged.model_name,
-            count(published.n_published) as days_published,
-            count(*) as days_staged,
-            sum(case when published.n_published <> staged.n_staged then 1 else 0 end)
-                as days_differ,
-            min(case when published.n_published <> staged.n_staged
-                then staged.metric_date end) as first_day
-        from staged
-        left join published
-            on staged.model_name = published.model_name
-            and staged.metric_date = published.metric_date
-        group by staged.model_name
-        order by 1
+        select model_name, metric_date, count(*) as n_staged
+        from (
+            select
+                prediction_id,
+                min(model_name) as model_name,
+                min(metric_date) as metric_date
+            from staging.base_raw__predictions
+            where quarantine_reason is null and metric_date is not null
+            group by prediction_id
+        ) as first_deliveries
+        group by model_name, metric_date
         """
-    ).fetchall()
+    )
+    published = ctx.metrics[
+        (ctx.metrics["metric_name"] == "n_predictions")
+        & (ctx.metrics["model_version"] == "__all__")
+        & (ctx.metrics["segment"] == "__all__")
+        & (ctx.metrics["feature_name"].fillna("") == "")
+    ][["model_name", "metric_date", "metric_value"]]
+    staged["metric_date"] = pd.to_datetime(staged["metric_date"])
+    joined = staged.merge(published, on=["model_name", "metric_date"], how="left")
     results = []
-    for model, published, staged, differ, first_day in rows:
-        if published == 0:
+    for model, days in joined.groupby("model_name", sort=True):
+        n_published = int(days["metric_value"].notna().sum())
+        if n_published == 0:
             results.append(
                 CheckResult(
                     check=CHECK,
@@ -291,18 +271,20 @@ def n_predictions_match_staged(ctx: CheckContext, severity: str) -> list[CheckRe
                 )
             )
             continue
-        ok = differ == 0
+        differ = days[days["metric_value"].notna() & (days["metric_value"] != days["n_staged"])]
+        ok = differ.empty
+        first_day = "" if ok else str(differ["metric_date"].min().date())
         results.append(
             _result(
                 ok,
                 severity,
                 "n_predictions_vs_staged",
-                f"n_predictions equals the staged rows on {published - differ} of {published} "
-                f"published days ({staged} days staged)"
+                f"n_predictions equals the staged rows on {n_published - len(differ)} of "
+                f"{n_published} published days ({len(days)} days staged)"
                 + ("" if ok else f"; first difference {first_day}"),
                 model=model,
-                metric_date="" if ok else str(first_day),
-                value=float(differ),
+                metric_date=first_day,
+                value=float(len(differ)),
                 bound="n_predictions = staged rows",
             )
         )

@@ -15,15 +15,16 @@ from __future__ import annotations
 
 import pandas as pd
 
-from python_checks.checks.base import CheckContext
+from python_checks.checks.context import CheckContext
 from python_checks.results import CheckResult, Status
-from python_checks.stats import benjamini_hochberg
+from python_checks.stats.intervals import benjamini_hochberg
 
 CHECK = "drift_fdr"
 
 
 def drift_fdr(ctx: CheckContext) -> list[CheckResult]:
-    if CHECK not in ctx.thresholds.checks:
+    settings = ctx.settings.drift_fdr
+    if settings is None:
         return [
             CheckResult(
                 check=CHECK,
@@ -33,44 +34,10 @@ def drift_fdr(ctx: CheckContext) -> list[CheckResult]:
                 "KS p-values were not tested",
             )
         ]
-    severity = ctx.setting(CHECK, "severity")
-    fdr = float(ctx.setting(CHECK, "fdr"))
-    min_statistic = float(ctx.setting(CHECK, "min_ks_statistic"))
-    min_sample = int(ctx.setting(CHECK, "min_sample_size"))
-    window_days = int(ctx.thresholds.settings.get("evaluation_window_days", 14))
-    if not ctx.table_exists("main", "metrics_daily"):
-        return [
-            CheckResult(
-                check=CHECK,
-                status=Status.NOT_EVALUATED,
-                severity=severity,
-                message="main.metrics_daily does not exist",
-            )
-        ]
-    tests = ctx.con.execute(
-        """
-        with drift as (
-            select * from main.metrics_daily
-            where layer = 'drift' and metric_name in ('ks_pvalue', 'ks_statistic')
-        ),
-        window_start as (
-            select max(metric_date) - cast(? as integer) + 1 as first_day from main.metrics_daily
-        )
-        select
-            p.metric_date, p.model_name, p.model_version, p.segment, p.feature_name,
-            p.metric_value as pvalue, s.metric_value as statistic, p.sample_size
-        from drift as p
-        join drift as s
-            on p.metric_date = s.metric_date and p.model_name = s.model_name
-            and p.model_version = s.model_version and p.segment = s.segment
-            and p.feature_name = s.feature_name and s.metric_name = 'ks_statistic'
-        cross join window_start
-        where p.metric_name = 'ks_pvalue' and p.metric_value is not null
-            and p.sample_size >= ? and p.metric_date >= window_start.first_day
-        order by p.metric_date, p.model_name, p.model_version, p.segment, p.feature_name
-        """,
-        [window_days, min_sample],
-    ).df()
+    severity, fdr = settings.severity, settings.fdr
+    min_statistic, min_sample = settings.min_ks_statistic, settings.min_sample_size
+    window_days = ctx.window_days
+    tests = _ks_tests(ctx, min_sample)
     reject, cutoff = benjamini_hochberg(tests["pvalue"].to_numpy(), fdr)
     material = tests["statistic"].to_numpy() >= min_statistic
     n_material = int((reject & material).sum())
@@ -120,3 +87,23 @@ def drift_fdr(ctx: CheckContext) -> list[CheckResult]:
             )
         )
     return results
+
+
+_SLICE = ["metric_date", "model_name", "model_version", "segment", "feature_name"]
+
+
+def _ks_tests(ctx: CheckContext, min_sample: int) -> pd.DataFrame:
+    """Every KS test of the evaluation window: its p-value, statistic and
+    sample size, one row per (day, model, version, segment, feature)."""
+    columns = [*_SLICE, "pvalue", "statistic", "sample_size"]
+    start = ctx.window_start()
+    if start is None:
+        return pd.DataFrame(columns=columns)
+    drift = ctx.metrics[(ctx.metrics["layer"] == "drift") & (ctx.metrics["metric_date"] >= start)]
+    pvalues = drift[(drift["metric_name"] == "ks_pvalue") & drift["metric_value"].notna()]
+    pvalues = pvalues[pvalues["sample_size"] >= min_sample]
+    statistics = drift[drift["metric_name"] == "ks_statistic"][[*_SLICE, "metric_value"]]
+    tests = pvalues.rename(columns={"metric_value": "pvalue"}).merge(
+        statistics.rename(columns={"metric_value": "statistic"}), on=_SLICE, how="inner"
+    )
+    return tests[columns].sort_values(_SLICE).reset_index(drop=True)

@@ -21,42 +21,49 @@ link still works before the mart that publishes the metric exists."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import numpy as np
 import pandas as pd
 
-from python_checks.checks.base import CheckContext
-from python_checks.links_config import GuardrailPair, Link, Links, Series, load_links
-from python_checks.movement import Movement, as_series, classify, movement, rank_correlation
+from python_checks.checks.context import CheckContext
+from python_checks.declare.links import (
+    STAGED_LATENCY,
+    STAGED_RANKING,
+    GuardrailPair,
+    Link,
+    Links,
+    MovementSettings,
+    Series,
+)
 from python_checks.results import CheckResult, Status
+from python_checks.stats.movement import (
+    Movement,
+    as_series,
+    classify,
+    movement,
+    rank_correlation,
+)
 
 CHECK = "link"
 GUARDRAIL_CHECK = "engagement_guardrail"
-_LATENCY = re.compile(r"^latency_p(\d{2})_ms$")
-_RANKING = re.compile(r"^(ndcg|recall)_at_(\d{1,3})$")
 
 
 def metric_links(ctx: CheckContext) -> list[CheckResult]:
-    links = load_links()
-    reader = SeriesReader(ctx, links)
-    results: list[CheckResult] = []
-    for link in links.links:
-        results.extend(evaluate_link(link, reader, links, _window_days(ctx)))
-    return results
+    reader = SeriesReader(ctx, ctx.declarations.links)
+    return [
+        result
+        for link in reader.links.links
+        for result in evaluate_link(link, reader, reader.links, ctx.window_days)
+    ]
 
 
 def engagement_guardrails(ctx: CheckContext) -> list[CheckResult]:
-    links = load_links()
-    reader = SeriesReader(ctx, links)
-    results: list[CheckResult] = []
-    for pair in links.guardrails:
-        results.extend(evaluate_guardrail(pair, reader, links, _window_days(ctx)))
-    return results
-
-
-def _window_days(ctx: CheckContext) -> int:
-    return int(ctx.thresholds.settings.get("evaluation_window_days", 14))
+    reader = SeriesReader(ctx, ctx.declarations.links)
+    return [
+        result
+        for pair in reader.links.guardrails
+        for result in evaluate_guardrail(pair, reader, reader.links, ctx.window_days)
+    ]
 
 
 class SeriesReader:
@@ -65,7 +72,7 @@ class SeriesReader:
 
     def __init__(self, ctx: CheckContext, links: Links):
         self.ctx, self.links = ctx, links
-        self.min_coverage = float(ctx.thresholds.settings.get("min_label_coverage", 0.0))
+        self.min_coverage = ctx.declarations.min_label_coverage
         self._cache: dict[tuple[str, str], tuple[pd.Series, str]] = {}
 
     def get(self, series: Series, min_sample_size: int = 0) -> tuple[pd.Series, str]:
@@ -75,18 +82,8 @@ class SeriesReader:
             self._cache[key] = self._read(series, min_sample_size)
         return self._cache[key]
 
-    def _published(self, model: str, metric: str) -> pd.DataFrame:
-        if not self.ctx.table_exists("main", "metrics_daily"):
-            return pd.DataFrame(columns=["metric_date", "metric_value", "sample_size"])
-        return self.ctx.con.execute(
-            "select metric_date, metric_value, sample_size from main.metrics_daily "
-            "where model_name = ? and metric_name = ? and model_version = '__all__' "
-            "and segment = '__all__' and feature_name = '' order by metric_date",
-            [model, metric],
-        ).df()
-
     def _read(self, series: Series, min_sample_size: int) -> tuple[pd.Series, str]:
-        rows = self._published(series.model, series.metric)
+        rows = self.ctx.rollup(series.model, series.metric)
         source = "metrics_daily"
         if rows.empty and self.links.staged_fallback:
             rows = staged_series(self.ctx, series.model, series.metric)
@@ -95,7 +92,7 @@ class SeriesReader:
             return pd.Series(dtype=float), ""
         rows = rows[rows["sample_size"].fillna(0) >= min_sample_size]
         if series.needs_labels:
-            coverage = self._published(series.model, "label_coverage")
+            coverage = self.ctx.rollup(series.model, "label_coverage")
             if not coverage.empty:
                 mature = set(
                     pd.to_datetime(
@@ -109,14 +106,14 @@ class SeriesReader:
 def staged_series(ctx: CheckContext, model: str, metric: str) -> pd.DataFrame:
     """A model metric computed from the staged rows, for the metrics whose
     contract definition is plain there; empty for any other metric."""
-    latency = _LATENCY.match(metric)
-    ranking = _RANKING.match(metric)
+    latency = STAGED_LATENCY.match(metric)
+    ranking = STAGED_RANKING.match(metric)
     if latency and ctx.table_exists("staging", "stg_raw__predictions"):
-        rows = ctx.con.execute(
+        rows = ctx.query(
             "select metric_date, latency_ms from staging.stg_raw__predictions "
             "where model_name = ? and latency_ms is not null",
             [model],
-        ).df()
+        )
         q = int(latency.group(1)) / 100
         daily = rows.groupby("metric_date")["latency_ms"].agg(
             metric_value=lambda x: float(np.percentile(x, q * 100)), sample_size="size"
@@ -130,17 +127,17 @@ def staged_series(ctx: CheckContext, model: str, metric: str) -> pd.DataFrame:
 def _ranking_series(ctx: CheckContext, model: str, kind: str, k: int) -> pd.DataFrame:
     """ndcg_at_K (linear gain) or recall_at_K per day, averaged over requests
     with a relevant judged item, as the contract defines them (ranx)."""
-    served = ctx.con.execute(
+    served = ctx.query(
         "select metric_date, request_id, item_id, rank from staging.stg_raw__predictions "
         "where model_name = ? and task_type = 'ranking' and request_id is not null",
         [model],
-    ).df()
-    judged = ctx.con.execute(
+    )
+    judged = ctx.query(
         "select request_id, item_id, actual_value as relevance from staging.stg_raw__labels "
         "where request_id is not null and request_id in ("
         "select request_id from staging.stg_raw__predictions where model_name = ?)",
         [model],
-    ).df()
+    )
     empty = pd.DataFrame(columns=["metric_date", "metric_value", "sample_size"])
     if served.empty or judged.empty:
         return empty
@@ -177,6 +174,43 @@ def _days_to_check(a: pd.Series, b: pd.Series, window_days: int) -> list[dt.date
     return [last - dt.timedelta(days=i) for i in range(window_days - 1, -1, -1)]
 
 
+def _judge_pair(
+    what: str,
+    pair: tuple[tuple[Series, pd.Series], tuple[Series, pd.Series]],
+    base: dict,
+    settings: MovementSettings,
+    window_days: int,
+    judge,
+    too_few: str,
+) -> list[CheckResult]:
+    """The shared skeleton of the link and guardrail checks: both series
+    must exist, then `judge(day, first movement, second movement)` gives the
+    result of every day of the window on which both moved measurably; a
+    pair with no such day is not evaluated."""
+    (first, a), (second, b) = pair
+    missing = [series.label for series, values in pair if values.empty]
+    if missing:
+        return [
+            CheckResult(
+                status=Status.NOT_EVALUATED,
+                message=f"{what}: not evaluated, no series for {' and '.join(missing)}",
+                **base,
+            )
+        ]
+    results = []
+    for day in _days_to_check(a, b, window_days):
+        moved_a, moved_b = movement(a, day, settings), movement(b, day, settings)
+        if moved_a is not None and moved_b is not None:
+            results.append(judge(day, moved_a, moved_b))
+    if not results:
+        return [
+            CheckResult(
+                status=Status.NOT_EVALUATED, message=f"{what}: not evaluated, {too_few}", **base
+            )
+        ]
+    return results
+
+
 def evaluate_link(
     link: Link, reader: SeriesReader, links: Links, window_days: int
 ) -> list[CheckResult]:
@@ -190,37 +224,22 @@ def evaluate_link(
         segment="__all__",
         metric=link.name,
     )
-    missing = [
-        s.label for s, values in ((link.model, model), (link.business, business)) if values.empty
-    ]
-    if missing:
-        return [
-            CheckResult(
-                status=Status.NOT_EVALUATED,
-                message=f"link {link.name}: not evaluated, no series for {' and '.join(missing)}",
-                **base,
-            )
-        ]
-    results = []
-    for day in _days_to_check(model, business, window_days):
-        m = movement(model, day, links.movement)
-        b = movement(business, day, links.movement)
-        if m is None or b is None:
-            continue
-        rho = rank_correlation(model, business, day, links.movement.correlation_days)
+    days = links.movement.correlation_days
+
+    def judge(day, m: Movement, b: Movement) -> CheckResult:
+        rho = rank_correlation(model, business, day, days)
         verdict = classify(m, link.model.better, b, link.business.better)
-        days = links.movement.correlation_days
-        results.append(_link_result(link, day, m, b, (rho, days), verdict, model_source, base))
-    if not results:
-        return [
-            CheckResult(
-                status=Status.NOT_EVALUATED,
-                message=f"link {link.name}: not evaluated, fewer than "
-                f"{links.movement.min_days_per_window} days with both series in each window",
-                **base,
-            )
-        ]
-    return results
+        return _link_result(link, day, m, b, (rho, days), verdict, model_source, base)
+
+    return _judge_pair(
+        f"link {link.name}",
+        ((link.model, model), (link.business, business)),
+        base,
+        links.movement,
+        window_days,
+        judge,
+        f"fewer than {links.movement.min_days_per_window} days with both series in each window",
+    )
 
 
 def _link_result(link, day, m: Movement, b: Movement, correlation, verdict, model_source, base):
@@ -243,7 +262,7 @@ def _link_result(link, day, m: Movement, b: Movement, correlation, verdict, mode
         message=message,
         metric_date=str(day),
         value=b.change / abs(b.before) if b.before else None,
-        bound="layers neither diverge nor regress together",
+        bound=_moved_text(link, m, b) if breached else "layers consistent",
         details={
             "verdict": verdict,
             "model_metric": link.model.label,
@@ -261,6 +280,19 @@ def _link_result(link, day, m: Movement, b: Movement, correlation, verdict, mode
     )
 
 
+def _moved_text(link: Link, model: Movement, business: Movement) -> str:
+    """Which way each layer moved beyond its noise, e.g. `spam_filter
+    precision fell (worse); __product__ tickets rose (worse)`."""
+
+    def way(series: Series, m: Movement) -> str:
+        if m.direction == 0:
+            return f"{series.label} held"
+        verb = "rose" if m.direction > 0 else "fell"
+        return f"{series.label} {verb} ({'better' if m.direction == series.better else 'worse'})"
+
+    return f"{way(link.model, model)}; {way(link.business, business)}"
+
+
 def evaluate_guardrail(
     pair: GuardrailPair, reader: SeriesReader, links: Links, window_days: int
 ) -> list[CheckResult]:
@@ -275,50 +307,34 @@ def evaluate_guardrail(
         segment="__all__",
         metric=name,
     )
-    missing = [
-        s.label for s, v in ((pair.engagement, engagement), (pair.guardrail, guardrail)) if v.empty
-    ]
-    if missing:
-        return [
-            CheckResult(
-                status=Status.NOT_EVALUATED,
-                message=f"guardrail {name}: not evaluated, no series for {' and '.join(missing)}",
-                **base,
-            )
-        ]
-    results = []
-    for day in _days_to_check(engagement, guardrail, window_days):
-        e = movement(engagement, day, links.movement)
-        g = movement(guardrail, day, links.movement)
-        if e is None or g is None:
-            continue
+
+    def judge(day, e: Movement, g: Movement) -> CheckResult:
         flagged = engagement_without_satisfaction(
             e, pair.engagement.better, g, pair.guardrail.better
         )
-        results.append(
-            CheckResult(
-                status=Status.BREACHED if flagged else Status.PASSED,
-                message=(
-                    f"engagement {pair.engagement.label} {e.describe(pair.engagement.better)} "
-                    f"while guardrail {pair.guardrail.label} {g.describe(pair.guardrail.better)}"
-                    + (": engagement without satisfaction" if flagged else "")
-                ),
-                metric_date=str(day),
-                value=g.change / abs(g.before) if g.before else None,
-                bound=f"{pair.guardrail.metric} holds while {pair.engagement.metric} rises",
-                details={"engagement_change": e.change, "guardrail_change": g.change},
-                **base,
-            )
+        return CheckResult(
+            status=Status.BREACHED if flagged else Status.PASSED,
+            message=(
+                f"engagement {pair.engagement.label} {e.describe(pair.engagement.better)} "
+                f"while guardrail {pair.guardrail.label} {g.describe(pair.guardrail.better)}"
+                + (": engagement without satisfaction" if flagged else "")
+            ),
+            metric_date=str(day),
+            value=g.change / abs(g.before) if g.before else None,
+            bound=f"{pair.guardrail.metric} holds while {pair.engagement.metric} rises",
+            details={"engagement_change": e.change, "guardrail_change": g.change},
+            **base,
         )
-    if not results:
-        return [
-            CheckResult(
-                status=Status.NOT_EVALUATED,
-                message=f"guardrail {name}: not evaluated, too few days in each window",
-                **base,
-            )
-        ]
-    return results
+
+    return _judge_pair(
+        f"guardrail {name}",
+        ((pair.engagement, engagement), (pair.guardrail, guardrail)),
+        base,
+        links.movement,
+        window_days,
+        judge,
+        "too few days in each window",
+    )
 
 
 def engagement_without_satisfaction(

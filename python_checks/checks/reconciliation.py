@@ -9,9 +9,9 @@ import math
 
 import pandas as pd
 
-from python_checks.checks.base import CheckContext
-from python_checks.reference import classification_metrics, relative_difference
+from python_checks.checks.context import CheckContext
 from python_checks.results import CheckResult, Status
+from python_checks.stats.reference import classification_metrics, relative_difference
 
 CHECK = "reconciliation"
 COMPARED = (
@@ -39,11 +39,12 @@ COMPARED = (
 
 
 def reconcile_classification(ctx: CheckContext) -> list[CheckResult]:
-    severity = ctx.setting(CHECK, "severity")
-    tolerance = float(ctx.setting(CHECK, "relative_tolerance"))
-    min_coverage = float(ctx.thresholds.settings.get("min_label_coverage", 0.0))
-    if not ctx.table_exists("marts", "classification_metrics_daily"):
-        return [_not_evaluated(severity, "marts.classification_metrics_daily does not exist")]
+    severity = ctx.settings.reconciliation.severity
+    tolerance = ctx.settings.reconciliation.relative_tolerance
+    min_coverage = ctx.declarations.min_label_coverage
+    missing = ctx.missing(CHECK, severity, "marts.classification_metrics_daily")
+    if missing:
+        return missing
     mart = ctx.query(
         "select * from marts.classification_metrics_daily "
         "order by metric_date, model_name, model_version, segment"
@@ -89,7 +90,7 @@ def _compare_day(model, day, rows, groups, tolerance, severity, ctx) -> list[Che
             subset = subset[subset["model_version"] == group.model_version]
         if group.segment != "__all__":
             subset = subset[subset["segment"] == group.segment]
-        expected = classification_metrics(subset, int(ctx.dbt_vars.get("ece_bins", 10)))
+        expected = classification_metrics(subset, ctx.declarations.dbt_vars.ece_bins)
         for metric in COMPARED:
             actual = getattr(group, metric)
             actual = (
@@ -135,10 +136,4 @@ def _compare_day(model, day, rows, groups, tolerance, severity, ctx) -> list[Che
 
 
 def _not_evaluated(severity: str, why: str, model: str = "") -> CheckResult:
-    return CheckResult(
-        check=CHECK,
-        status=Status.NOT_EVALUATED,
-        severity=severity,
-        message=f"could not reconcile: {why}",
-        model=model,
-    )
+    return CheckResult.not_evaluated(CHECK, severity, f"could not reconcile: {why}", model=model)

@@ -1,29 +1,38 @@
 """Served-label consistency: what a classifier served (`predicted_label`)
 must equal `score >= threshold`. A contradiction means the serving code and
-the logged scores disagree, and every served-label metric is suspect."""
+the logged scores disagree, and every served-label metric is suspect.
+
+The bound is the `served_label_consistency` rule of thresholds.yml, the one
+that also bounds the published daily metric: this check applies it to each
+model and version over the whole history and names the first day and an
+example prediction, which the daily metric cannot."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from python_checks.checks.base import CheckContext
+from python_checks.checks.context import CheckContext
 from python_checks.results import CheckResult, Status
 
 CHECK = "served_labels"
+METRIC = "served_label_consistency"
+
+
+def _floor(ctx: CheckContext, model: str) -> float | None:
+    """The strictest declared minimum of served_label_consistency for a model."""
+    floors = [
+        rule.min
+        for rule in ctx.declarations.thresholds.rules_for(METRIC, model)
+        if rule.kind == "static" and rule.min is not None
+    ]
+    return max(floors) if floors else None
 
 
 def served_label_consistency(ctx: CheckContext) -> list[CheckResult]:
-    severity = ctx.setting(CHECK, "severity")
-    max_share = float(ctx.setting(CHECK, "max_contradiction_share"))
-    if not ctx.table_exists("intermediate", "int_classification_predictions"):
-        return [
-            CheckResult(
-                check=CHECK,
-                status=Status.NOT_EVALUATED,
-                severity=severity,
-                message="intermediate.int_classification_predictions does not exist",
-            )
-        ]
+    severity = ctx.settings.served_labels.severity
+    missing = ctx.missing(CHECK, severity, "intermediate.int_classification_predictions")
+    if missing:
+        return missing
     per_model = ctx.query(
         """
         select
@@ -50,7 +59,23 @@ def served_label_consistency(ctx: CheckContext) -> list[CheckResult]:
         if first_day is not None:
             first_day = pd.Timestamp(first_day).date()
         share = contradictions / checked if checked else 0.0
-        breached = share > max_share
+        floor = _floor(ctx, model)
+        if floor is None:
+            results.append(
+                CheckResult.not_evaluated(
+                    CHECK,
+                    severity,
+                    f"{contradictions} of {checked} served labels contradict "
+                    f"score >= threshold; no rule bounds {METRIC} for {model}",
+                    model=model,
+                    model_version=version,
+                    metric=METRIC,
+                    value=1.0 - share,
+                    sample_size=int(checked),
+                )
+            )
+            continue
+        breached = 1.0 - share < floor
         results.append(
             CheckResult(
                 check=CHECK,
@@ -62,10 +87,10 @@ def served_label_consistency(ctx: CheckContext) -> list[CheckResult]:
                 ),
                 model=model,
                 model_version=version,
-                metric="served_label_consistency",
+                metric=METRIC,
                 metric_date=str(first_day or ""),
                 value=1.0 - share,
-                bound=f"contradictions <= {max_share:g}",
+                bound=f">= {floor:g}",
                 sample_size=int(checked),
             )
         )

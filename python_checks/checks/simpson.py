@@ -12,31 +12,23 @@ from __future__ import annotations
 
 import pandas as pd
 
-from python_checks.checks.base import CheckContext
-from python_checks.links_config import MovementSettings, load_links
-from python_checks.movement import Movement, as_series, movement
+from python_checks.checks.context import CheckContext
+from python_checks.declare.links import MovementSettings
 from python_checks.results import CheckResult, Status
+from python_checks.stats.movement import Movement, as_series, movement
 
 CHECK = "simpson"
 
 
 def simpsons_paradox(ctx: CheckContext) -> list[CheckResult]:
-    links = load_links()
+    links = ctx.declarations.links
     severity = links.simpson_severity
-    if not ctx.table_exists("main", "metrics_daily"):
-        return [
-            CheckResult(
-                check=CHECK,
-                status=Status.NOT_EVALUATED,
-                severity=severity,
-                message="main.metrics_daily does not exist",
-            )
-        ]
-    rows = ctx.con.execute(
-        "select metric_date, model_name, segment, metric_name, metric_value, sample_size "
-        "from main.metrics_daily where model_version = '__all__' and feature_name = '' "
-        "and metric_value is not null"
-    ).df()
+    frame = ctx.metrics
+    rows = frame[
+        (frame["model_version"] == "__all__")
+        & (frame["feature_name"].fillna("") == "")
+        & frame["metric_value"].notna()
+    ]
     ignore = set(links.simpson_ignore_segments)
     results, checked = [], 0
     for (model, metric), group in rows.groupby(["model_name", "metric_name"], sort=True):

@@ -8,24 +8,18 @@ from __future__ import annotations
 
 import pandas as pd
 
-from python_checks.checks.base import CheckContext
+from python_checks.checks.context import CheckContext
 from python_checks.results import CheckResult, Status
 
 CHECK = "staleness"
 
 
 def prediction_staleness(ctx: CheckContext) -> list[CheckResult]:
-    severity = ctx.setting(CHECK, "severity")
-    max_age_hours = float(ctx.setting(CHECK, "max_age_hours"))
-    if not ctx.table_exists("staging", "stg_raw__predictions"):
-        return [
-            CheckResult(
-                check=CHECK,
-                status=Status.NOT_EVALUATED,
-                severity=severity,
-                message="staging.stg_raw__predictions does not exist",
-            )
-        ]
+    severity = ctx.settings.staleness.severity
+    max_age_hours = ctx.settings.staleness.max_age_hours
+    missing = ctx.missing(CHECK, severity, "staging.stg_raw__predictions")
+    if missing:
+        return missing
     frame = ctx.query(
         """
         select
@@ -44,12 +38,7 @@ def prediction_staleness(ctx: CheckContext) -> list[CheckResult]:
     ]
     if not rows:
         return [
-            CheckResult(
-                check=CHECK,
-                status=Status.NOT_EVALUATED,
-                severity=severity,
-                message="no accepted prediction in the warehouse",
-            )
+            CheckResult.not_evaluated(CHECK, severity, "no accepted prediction in the warehouse")
         ]
     results = []
     for model, newest, newest_any, n in rows:

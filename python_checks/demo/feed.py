@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .scenarios import DAY_US, HOUR_US, SECOND_US, World
-from .table import Num, Table, cat, const, flag, ids, integer, ts
+from .table import Num, Table, cat, const, features, flag, ids, integer, rows_where, ts
 from .users import PLATFORMS, Population, Sessions
 
 MODEL = "home_feed"
@@ -243,16 +243,7 @@ def simulate_feed(
         numeric = np.stack([tenure[rep], hour[rep], np.full(rows, np.nan)], axis=1)
         device = np.stack([np.full(rows, -1), np.full(rows, -1), pop.platform[user][rep]], axis=1)
         names = NUMERIC_FEATURES + CATEGORICAL_FEATURES
-        yield Table(
-            "prediction_features",
-            rows * 3,
-            {
-                "prediction_id": ids(PREFIX, np.repeat(pid, 3)),
-                "feature_name": cat(names, np.tile(np.arange(3), rows)),
-                "numeric_value": Num(numeric.ravel().astype(float)),
-                "category_value": cat(PLATFORMS, device.ravel()),
-            },
-        )
+        yield features(PREFIX, pid, names, numeric, PLATFORMS, device)
 
         # relevance judgments: 2 converted, 1 clicked or missed, 0 some impressed-not-clicked
         grade = np.where(converted, 2.0, np.where(clicked, 1.0, 0.0))
@@ -261,17 +252,13 @@ def simulate_feed(
         lab_item = np.concatenate([items.ravel()[judged], runner_up[missed]])
         lab_value = np.concatenate([grade.ravel()[judged], np.ones(int(missed.sum()))])
         lab_at = np.concatenate([label_at[rep][judged], label_at[missed]])
-        keep = lab_at < world.as_of_us
-        n_lab = int(keep.sum())
-        yield Table(
+        yield rows_where(
             "labels",
-            n_lab,
-            {
-                "request_id": ids("r-", lab_request[keep]),
-                "item_id": ids("i-", lab_item[keep]),
-                "actual_value": Num(lab_value[keep]),
-                "labeled_at": ts(lab_at[keep]),
-            },
+            lab_at < world.as_of_us,
+            request_id=ids("r-", lab_request),
+            item_id=ids("i-", lab_item),
+            actual_value=Num(lab_value),
+            labeled_at=ts(lab_at),
         )
 
         # events: an impression per served item, then clicks and conversions

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from .scenarios import DAY_US, World
-from .table import Num, Table, cat, const, ids, ts
+from .table import Num, Table, cat, features, ids, rows_where, served, ts
 from .users import PLATFORMS, Population, Sessions
 
 MODEL = "price_estimator"
@@ -48,43 +48,26 @@ def simulate_price(world: World, pop: Population, sessions: Sessions) -> Iterato
 
         pid = next_pid + np.arange(n)
         next_pid += n
-        yield Table(
-            "predictions",
-            n,
-            {
-                "prediction_id": ids(PREFIX, pid),
-                "model_name": const(MODEL, n),
-                "model_version": const("v1", n),
-                "task_type": const(TASK_TYPE, n),
-                "predicted_at": ts(at),
-                "user_id": ids("u-", user),
-                "segment": cat(PLATFORMS, pop.platform[user]),
-                "predicted_value": Num(predicted),
-                "latency_ms": Num(latency),
-            },
+        yield served(
+            PREFIX,
+            pid,
+            MODEL,
+            "v1",
+            TASK_TYPE,
+            at,
+            ids("u-", user),
+            cat(PLATFORMS, pop.platform[user]),
+            predicted_value=Num(predicted),
+            latency_ms=Num(latency),
         )
         numeric = np.stack([sqft, rooms, np.full(n, np.nan)], axis=1)
         city_col = np.stack([np.full(n, -1), np.full(n, -1), city], axis=1)
-        yield Table(
-            "prediction_features",
-            n * 3,
-            {
-                "prediction_id": ids(PREFIX, np.repeat(pid, 3)),
-                "feature_name": cat(
-                    NUMERIC_FEATURES + CATEGORICAL_FEATURES, np.tile(np.arange(3), n)
-                ),
-                "numeric_value": Num(numeric.ravel()),
-                "category_value": cat(CITIES, city_col.ravel()),
-            },
-        )
-        keep = labeled & (label_at < world.as_of_us)
-        m = int(keep.sum())
-        yield Table(
+        names = NUMERIC_FEATURES + CATEGORICAL_FEATURES
+        yield features(PREFIX, pid, names, numeric, CITIES, city_col)
+        yield rows_where(
             "labels",
-            m,
-            {
-                "prediction_id": ids(PREFIX, pid[keep]),
-                "actual_value": Num(actual[keep]),
-                "labeled_at": ts(label_at[keep]),
-            },
+            labeled & (label_at < world.as_of_us),
+            prediction_id=ids(PREFIX, pid),
+            actual_value=Num(actual),
+            labeled_at=ts(label_at),
         )

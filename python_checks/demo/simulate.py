@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from tqdm.auto import tqdm
 
-from python_checks.contract import SOURCE_TABLES
+from python_checks.declare.contract import SOURCE_TABLES
 
 from .events import assemble_events, misc_events
 from .feed import simulate_catalog, simulate_feed

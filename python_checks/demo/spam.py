@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from .scenarios import DAY_US, HOUR_US, SECOND_US, World
-from .table import Num, Table, cat, concat, const, flag, ids, ts
+from .table import Num, Table, cat, concat, const, features, flag, ids, rows_where, ts
 from .users import Population
 
 MODEL = "spam_filter"
@@ -196,16 +196,7 @@ def _features(d: dict[str, np.ndarray], pid: np.ndarray) -> Table:
     lang_code = np.array([vocab.index(x) for x in LANGUAGES])[d["language"]]
     category = np.full((n, k), -1, np.int32)
     category[:, 3], category[:, 4] = tld_code, lang_code
-    return Table(
-        "prediction_features",
-        n * k,
-        {
-            "prediction_id": ids(PREFIX, np.repeat(pid, k)),
-            "feature_name": cat(names, np.tile(np.arange(k), n)),
-            "numeric_value": Num(numeric.ravel()),
-            "category_value": cat(vocab, category.ravel()),
-        },
-    )
+    return features(PREFIX, pid, names, numeric, vocab, category)
 
 
 def _labels(world: World, d: dict[str, np.ndarray], pid: np.ndarray) -> Table:
@@ -216,16 +207,12 @@ def _labels(world: World, d: dict[str, np.ndarray], pid: np.ndarray) -> Table:
     rows_pid = np.concatenate([pid[first], pid[second]])
     value = np.concatenate([np.where(d["revised"], 1.0 - truth, truth)[first], truth[second]])
     at = np.concatenate([d["label_at"][first], d["revision_at"][second]])
-    keep = at < world.as_of_us
-    n = int(keep.sum())
-    return Table(
+    return rows_where(
         "labels",
-        n,
-        {
-            "prediction_id": ids(PREFIX, rows_pid[keep]),
-            "actual_value": Num(value[keep]),
-            "labeled_at": ts(at[keep]),
-        },
+        at < world.as_of_us,
+        prediction_id=ids(PREFIX, rows_pid),
+        actual_value=Num(value),
+        labeled_at=ts(at),
     )
 
 

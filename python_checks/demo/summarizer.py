@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from .scenarios import HOUR_US, SECOND_US, World
-from .table import Num, Table, Text, cat, const, ids, ts
+from .table import Num, Table, Text, cat, const, ids, rows_where, served, ts
 from .users import PLATFORMS, Population, Sessions
 
 MODEL = "ticket_summarizer"
@@ -125,43 +125,32 @@ def simulate_summarizer(world: World, pop: Population, sessions: Sessions) -> It
 
         pid = next_pid + np.arange(n)
         next_pid += n
-        yield Table(
-            "predictions",
-            n,
-            {
-                "prediction_id": ids(PREFIX, pid),
-                "model_name": const(MODEL, n),
-                "model_version": const("v1", n),
-                "task_type": const(TASK_TYPE, n),
-                "predicted_at": ts(at),
-                "user_id": ids("u-", user),
-                "segment": cat(PLATFORMS, pop.platform[user]),
-                "generated_text": Text(generated),
-                "latency_ms": Num(latency),
-            },
+        yield served(
+            PREFIX,
+            pid,
+            MODEL,
+            "v1",
+            TASK_TYPE,
+            at,
+            ids("u-", user),
+            cat(PLATFORMS, pop.platform[user]),
+            generated_text=Text(generated),
+            latency_ms=Num(latency),
         )
-        keep = labeled & (label_at < world.as_of_us)
-        m = int(keep.sum())
-        yield Table(
+        yield rows_where(
             "labels",
-            m,
-            {
-                "prediction_id": ids(PREFIX, pid[keep]),
-                "reference_text": Text(reference[keep]),
-                "labeled_at": ts(label_at[keep]),
-            },
+            labeled & (label_at < world.as_of_us),
+            prediction_id=ids(PREFIX, pid),
+            reference_text=Text(reference),
+            labeled_at=ts(label_at),
         )
-        keep = rated & (rating_at < world.as_of_us)
-        m = int(keep.sum())
-        yield Table(
+        yield rows_where(
             "events",
-            m,
-            {
-                "user_id": ids("u-", user[keep]),
-                "session_id": ids("s-", sess[keep]),
-                "event_type": const("rating", m),
-                "occurred_at": ts(rating_at[keep]),
-                "model_name": const(MODEL, m),
-                "value": Num(rating[keep]),
-            },
+            rated & (rating_at < world.as_of_us),
+            user_id=ids("u-", user),
+            session_id=ids("s-", sess),
+            event_type=const("rating", n),
+            occurred_at=ts(rating_at),
+            model_name=const(MODEL, n),
+            value=Num(rating),
         )

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from python_checks.contract import SOURCE_TABLES
+from python_checks.declare.contract import SOURCE_TABLES
 
 ID_WIDTH = 9
 
@@ -403,3 +403,63 @@ def concat(name: str, tables: Iterable[Table], consume: bool = False) -> Table:
                 raise TypeError(f"{name}.{col}: cannot concatenate {kinds}")
         cols[col] = type(parts[0]).concat(parts)
     return Table(name, sum(t.n for t in tables), cols)
+
+
+def served(
+    prefix: str,
+    pid: np.ndarray,
+    model: str,
+    version: str | Cat,
+    task_type: str,
+    predicted_at: np.ndarray,
+    user_id: Ids,
+    segment: Cat,
+    **columns: Column,
+) -> Table:
+    """A model's predictions: the identifying columns every demo model
+    writes, plus its own (score, predicted_value, generated_text, ...)."""
+    n = len(pid)
+    return Table(
+        "predictions",
+        n,
+        {
+            "prediction_id": ids(prefix, pid),
+            "model_name": const(model, n),
+            "model_version": const(version, n) if isinstance(version, str) else version,
+            "task_type": const(task_type, n),
+            "predicted_at": ts(predicted_at),
+            "user_id": user_id,
+            "segment": segment,
+            **columns,
+        },
+    )
+
+
+def features(
+    prefix: str,
+    pid: np.ndarray,
+    names: Sequence[str],
+    numeric: np.ndarray,
+    vocabulary: Sequence[str],
+    category: np.ndarray,
+) -> Table:
+    """Long feature rows of predictions `pid`: `numeric` and `category`
+    (codes into `vocabulary`, -1 for none) are n × len(names)."""
+    n, k = len(pid), len(names)
+    return Table(
+        "prediction_features",
+        n * k,
+        {
+            "prediction_id": ids(prefix, np.repeat(pid, k)),
+            "feature_name": cat(names, np.tile(np.arange(k), n)),
+            "numeric_value": Num(np.asarray(numeric, float).ravel()),
+            "category_value": cat(vocabulary, np.asarray(category).ravel()),
+        },
+    )
+
+
+def rows_where(name: str, keep: np.ndarray, **columns: Column) -> Table:
+    """The rows of `name` where `keep` holds (e.g. labels that arrived by
+    the warehouse's as-of time); `columns` are full length."""
+    index = np.flatnonzero(keep)
+    return Table(name, len(index), {column: value.take(index) for column, value in columns.items()})

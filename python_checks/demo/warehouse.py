@@ -3,7 +3,7 @@
 Writing goes through DuckDB's scan of registered pandas columns that still
 hold integers and category codes; ids are formatted in SQL, so a large scale
 never materialises millions of Python strings. Tables are declared with
-python_checks.contract.create_table_sql (under staging names), filled in
+python_checks.declare.contract.create_table_sql (under staging names), filled in
 batches as the simulation produces them by INSERT ... SELECT with casts to
 the contract types, then swapped in for the old tables in one transaction.
 """
@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from python_checks.contract import SOURCE_TABLES, create_table_sql
+from python_checks.declare.contract import SOURCE_TABLES, create_table_sql
 
 from .scenarios import World
 from .simulate import simulate, simulate_parts

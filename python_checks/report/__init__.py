@@ -1,6 +1,8 @@
-"""The run's static HTML report (<reports>/report.html): see build.py."""
+"""What a run shows people: the static HTML report (<reports>/report.html,
+build.py with sections.py, charts.py and templates/) and the terminal
+summary (summary.py)."""
 
 from python_checks.report.build import build_html, model_status, write_report
-from python_checks.report.data import ReportInput, read_threshold_curve
+from python_checks.report.data import ReportInput
 
-__all__ = ["ReportInput", "build_html", "model_status", "read_threshold_curve", "write_report"]
+__all__ = ["ReportInput", "build_html", "model_status", "write_report"]

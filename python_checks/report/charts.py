@@ -1,23 +1,25 @@
-"""The report's charts, written with Altair (Vega-Lite) and compiled to Vega
-by vl-convert. Each function takes small, already-aggregated frames from
-metrics_daily and returns a Vega spec (a dict) with its data inline.
+"""The report's charts as Vega-Lite specs (plain dicts), compiled to Vega by
+vl-convert so the page needs only the Vega runtime. Each function takes a
+small, already-aggregated frame from metrics_daily and returns a Vega-Lite
+spec with its data inline.
 
 The charts read whatever metrics exist: a trend grid per (model, layer), a
-heat map for layer `drift` with the day's drift verdict above it, the link
+heat map per drift metric with the day's drift verdict above it, the link
 verdicts (from the link CheckResults) as a flag strip, and the threshold
-curve. Data values are rounded to 6
-significant digits, which is more than a chart can show and keeps the file
-small.
+curve. Data values are rounded to 6 significant digits, which is more than
+a chart can show and keeps the file small.
 """
 
 from __future__ import annotations
 
 import math
+from typing import Any
 
-import altair as alt
 import pandas as pd
 import vl_convert
 
+VEGA_LITE_VERSION = "6.4"
+SCHEMA = f"https://vega.github.io/schema/vega-lite/v{VEGA_LITE_VERSION}.json"
 ERROR_COLOR = "#c0392b"
 WARN_COLOR = "#e67e22"
 ROLLUP = "all versions"
@@ -44,6 +46,8 @@ DRIFT_VERDICTS = ("none", "data_drift", "concept_drift", "label_drift", "not_eva
 DRIFT_COLORS = ("#a9dfbf", "#d35400", "#8e44ad", "#2980b9", "#d0d3d4")
 DAY_STEP = 14
 
+Spec = dict[str, Any]
+
 
 def _round(value) -> float | None:
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
@@ -54,11 +58,27 @@ def _round(value) -> float | None:
     return value if value == 0 else float(f"{value:.6g}")
 
 
-def compile_spec(chart: alt.TopLevelMixin) -> dict:
+def compile_spec(spec: Spec) -> dict:
     """Vega-Lite → Vega, in Python; the page then needs only the Vega runtime."""
-    spec = chart.to_dict(validate=False)
-    version = alt.SCHEMA_VERSION.lstrip("v").rsplit(".", 1)[0]
-    return vl_convert.vegalite_to_vega(spec, vl_version=version)
+    return vl_convert.vegalite_to_vega({"$schema": SCHEMA, **spec}, vl_version=VEGA_LITE_VERSION)
+
+
+def warm_up() -> None:
+    """Start vl-convert's JavaScript runtime (about half a second, once per
+    process), so the report's first chart does not pay for it."""
+    compile_spec({"mark": "point", "data": {"values": []}})
+
+
+def _enc(field: str, kind: str, title: str | None = ..., **extra) -> dict:
+    """One encoding channel: field, type and, where given, title and more."""
+    channel = {"field": field, "type": kind, **extra}
+    if title is not ...:
+        channel["title"] = title
+    return channel
+
+
+def _tip(field: str, kind: str, title: str, **extra) -> dict:
+    return _enc(field, kind, title, **extra)
 
 
 def trend_grid(
@@ -67,7 +87,7 @@ def trend_grid(
     breaches: pd.DataFrame,
     title: str,
     columns: int = 2,
-) -> alt.FacetChart:
+) -> Spec:
     """Small multiples, one panel per metric: the daily value per series
     (`__all__` rollup, or each version where a rule bounds versions), the
     declared bounds as dashed rules (red: error, orange: warn) and the
@@ -93,111 +113,160 @@ def trend_grid(
     labels = sorted(set(series["s"]))
     series_domain = [s for s in labels if s == ROLLUP] + [s for s in labels if s != ROLLUP]
     series_domain += [f"series {i}" for i in range(max(0, len(series_domain) - len(SERIES_COLORS)))]
-    data = alt.Data(values=rows)
-    x = alt.X("d:T", title=None, axis=alt.Axis(format="%b %d", labelAngle=0, tickCount=4))
-    y = alt.Y("y:Q", title=None, scale=alt.Scale(zero=False))
-    lines = (
-        alt.Chart()
-        .transform_filter("datum.k === 'v'")
-        .mark_line(point=alt.OverlayMarkDef(size=12), strokeWidth=1.5)
-        .encode(
-            x=x,
-            y=y,
-            color=alt.Color(
-                "s:N",
-                title="series",
-                legend=alt.Legend(orient="top"),
+    x = _enc("d", "temporal", None, axis={"format": "%b %d", "labelAngle": 0, "tickCount": 4})
+    y = _enc("y", "quantitative", None, scale={"zero": False})
+    day_tip = _tip("d", "temporal", "day", format="%Y-%m-%d")
+    value_tip = _tip("y", "quantitative", "value", format=".4g")
+    layers: list[Spec] = [
+        {
+            "transform": [{"filter": "datum.k === 'v'"}],
+            "mark": {"type": "line", "point": {"size": 12}, "strokeWidth": 1.5},
+            "encoding": {
+                "x": x,
+                "y": y,
                 # The rollup dark, versions in colours that are never red
                 # (red is kept for bounds and breaches).
-                scale=alt.Scale(domain=series_domain, range=SERIES_COLORS[: len(series_domain)]),
-            ),
-            tooltip=[
-                alt.Tooltip("m:N", title="metric"),
-                alt.Tooltip("s:N", title="series"),
-                alt.Tooltip("d:T", title="day", format="%Y-%m-%d"),
-                alt.Tooltip("y:Q", title="value", format=".4g"),
-            ],
-        )
-    )
-    layers = [lines]
+                "color": _enc(
+                    "s",
+                    "nominal",
+                    "series",
+                    legend={"orient": "top"},
+                    scale={
+                        "domain": series_domain,
+                        "range": list(SERIES_COLORS[: len(series_domain)]),
+                    },
+                ),
+                "tooltip": [
+                    _tip("m", "nominal", "metric"),
+                    _tip("s", "nominal", "series"),
+                    day_tip,
+                    value_tip,
+                ],
+            },
+        }
+    ]
     for severity, color in (("error", ERROR_COLOR), ("warn", WARN_COLOR)):
         layers.append(
-            alt.Chart()
-            .transform_filter(f"datum.k === 'b' && datum.sev === '{severity}'")
-            .mark_rule(color=color, strokeDash=[5, 3], strokeWidth=1.5)
-            .encode(
-                y=alt.Y("b:Q"),
-                tooltip=[
-                    alt.Tooltip("label:N", title=f"declared bound ({severity})"),
-                ],
-            )
+            {
+                "transform": [{"filter": f"datum.k === 'b' && datum.sev === '{severity}'"}],
+                "mark": {"type": "rule", "color": color, "strokeDash": [5, 3], "strokeWidth": 1.5},
+                "encoding": {
+                    "y": _enc("b", "quantitative"),
+                    "tooltip": [_tip("label", "nominal", f"declared bound ({severity})")],
+                },
+            }
         )
     layers.append(
-        alt.Chart()
-        .transform_filter("datum.k === 'x'")
-        .mark_point(color=ERROR_COLOR, filled=True, size=40, shape="diamond")
-        .encode(
-            x=x,
-            y=y,
-            tooltip=[
-                alt.Tooltip("m:N", title="breached"),
-                alt.Tooltip("s:N", title="series"),
-                alt.Tooltip("d:T", title="day", format="%Y-%m-%d"),
-                alt.Tooltip("y:Q", title="value", format=".4g"),
-            ],
-        )
+        {
+            "transform": [{"filter": "datum.k === 'x'"}],
+            "mark": {
+                "type": "point",
+                "color": ERROR_COLOR,
+                "filled": True,
+                "size": 40,
+                "shape": "diamond",
+            },
+            "encoding": {
+                "x": x,
+                "y": y,
+                "tooltip": [
+                    _tip("m", "nominal", "breached"),
+                    _tip("s", "nominal", "series"),
+                    day_tip,
+                    value_tip,
+                ],
+            },
+        }
     )
-    return (
-        alt.layer(*layers, data=data)
-        .properties(width=PANEL_WIDTH, height=PANEL_HEIGHT)
-        .facet(
-            facet=alt.Facet(
-                "m:N", title=None, sort=order, header=alt.Header(labelFontWeight="bold")
-            ),
-            columns=columns,
-        )
-        .resolve_scale(y="independent", x="independent")
-        .properties(title=title)
-    )
+    return {
+        "title": title,
+        "data": {"values": rows},
+        "facet": _enc("m", "nominal", None, sort=order, header={"labelFontWeight": "bold"}),
+        "columns": columns,
+        "spec": {"layer": layers, "width": PANEL_WIDTH, "height": PANEL_HEIGHT},
+        "resolve": {"scale": {"x": "independent", "y": "independent"}},
+    }
 
 
-def _heat_layer(cells: pd.DataFrame) -> alt.LayerChart:
+def _heat_layer(cells: pd.DataFrame) -> Spec:
     rows = [
         {"f": r.f, "d": r.d, "y": _round(r.y), "x": int(r.x)} for r in cells.itertuples(index=False)
     ]
-    base = alt.Chart(alt.Data(values=rows)).encode(
-        x=alt.X("d:O", title=None, axis=alt.Axis(labelAngle=-60)),
-        y=alt.Y("f:N", title=None),
-    )
-    rect = base.mark_rect().encode(
-        color=alt.Color("y:Q", title=None, scale=alt.Scale(scheme="orangered")),
-        tooltip=[
-            alt.Tooltip("f:N", title="feature"),
-            alt.Tooltip("d:N", title="day"),
-            alt.Tooltip("y:Q", title="value", format=".4g"),
+    position = {
+        "x": _enc("d", "ordinal", None, axis={"labelAngle": -60}),
+        "y": _enc("f", "nominal", None),
+    }
+    return {
+        "data": {"values": rows},
+        "layer": [
+            {
+                "mark": {"type": "rect"},
+                "encoding": {
+                    **position,
+                    "color": _enc("y", "quantitative", None, scale={"scheme": "orangered"}),
+                    "tooltip": [
+                        _tip("f", "nominal", "feature"),
+                        _tip("d", "nominal", "day"),
+                        _tip("y", "quantitative", "value", format=".4g"),
+                    ],
+                },
+            },
+            {
+                "transform": [{"filter": "datum.x === 1"}],
+                "mark": {"type": "rect", "fill": None, "stroke": ERROR_COLOR, "strokeWidth": 2},
+                "encoding": position,
+            },
         ],
-    )
-    outline = base.transform_filter("datum.x === 1").mark_rect(
-        fill=None, stroke=ERROR_COLOR, strokeWidth=2
-    )
-    return alt.layer(rect, outline).properties(width=alt.Step(DAY_STEP), height=alt.Step(16))
+        "width": {"step": DAY_STEP},
+        "height": {"step": 16},
+    }
 
 
-def _heat_subtitle(bound_label: str) -> list[str]:
-    return [f"declared bound {bound_label}; breached cells outlined"] if bound_label else []
+def _heat_title(title: str, bound_label: str) -> dict:
+    subtitle = [f"declared bound {bound_label}; breached cells outlined"] if bound_label else []
+    return {"text": title, "subtitle": subtitle}
 
 
-def heat_map(cells: pd.DataFrame, title: str, bound_label: str = "") -> alt.LayerChart:
+def heat_map(cells: pd.DataFrame, title: str, bound_label: str = "") -> Spec:
     """Features × days for one drift metric; breached cells outlined.
 
     cells: f (feature), d (day, ISO), y (value), x (1 when breached)
     """
-    return _heat_layer(cells).properties(
-        title=alt.TitleParams(title, subtitle=_heat_subtitle(bound_label))
-    )
+    return {**_heat_layer(cells), "title": _heat_title(title, bound_label)}
 
 
-def link_flags(cells: pd.DataFrame, title: str) -> alt.Chart:
+def _day_cells(
+    rows: list[dict],
+    row_axis: dict,
+    verdict_title: str,
+    verdicts: tuple[str, ...],
+    colors: tuple[str, ...],
+    tooltip: list[dict],
+    x_axis: dict,
+    height: int,
+) -> Spec:
+    """One coloured cell per (row, day): a verdict strip or a flag grid."""
+    return {
+        "data": {"values": rows},
+        "mark": {"type": "rect", "stroke": "#ffffff", "strokeWidth": 1},
+        "encoding": {
+            "x": _enc("d", "ordinal", None, axis=x_axis),
+            "y": row_axis,
+            "color": _enc(
+                "v",
+                "nominal",
+                verdict_title,
+                legend={"orient": "top"},
+                scale={"domain": list(verdicts), "range": list(colors)},
+            ),
+            "tooltip": tooltip,
+        },
+        "width": {"step": DAY_STEP},
+        "height": {"step": height},
+    }
+
+
+def link_flags(cells: pd.DataFrame, title: str) -> Spec:
     """The link checks of one model: one row per link, one cell per day of
     the evaluation window, coloured by the day's verdict; the tooltip has
     how each layer moved (mean of the later window vs the earlier one).
@@ -209,67 +278,42 @@ def link_flags(cells: pd.DataFrame, title: str) -> alt.Chart:
         {"l": r.l, "d": r.d, "v": r.v, "mm": r.mm, "bm": r.bm, "r": r.r}
         for r in cells.itertuples(index=False)
     ]
-    return (
-        alt.Chart(alt.Data(values=rows))
-        .mark_rect(stroke="#ffffff", strokeWidth=1)
-        .encode(
-            x=alt.X("d:O", title=None, axis=alt.Axis(labelAngle=-60)),
-            y=alt.Y(
-                "l:N",
-                title=None,
-                sort=list(dict.fromkeys(cells["l"])),
-                axis=alt.Axis(labelLimit=480),
-            ),
-            color=alt.Color(
-                "v:N",
-                title="verdict",
-                legend=alt.Legend(orient="top"),
-                scale=alt.Scale(domain=list(LINK_VERDICTS), range=list(LINK_COLORS)),
-            ),
-            tooltip=[
-                alt.Tooltip("l:N", title="link"),
-                alt.Tooltip("d:N", title="day"),
-                alt.Tooltip("v:N", title="verdict"),
-                alt.Tooltip("mm:N", title="model layer"),
-                alt.Tooltip("bm:N", title="business layer"),
-                alt.Tooltip("r:N", title="note"),
-            ],
-        )
-        .properties(title=title, width=alt.Step(DAY_STEP), height=alt.Step(18))
+    links = _enc(
+        "l", "nominal", None, sort=list(dict.fromkeys(cells["l"])), axis={"labelLimit": 480}
     )
+    tooltip = [
+        _tip("l", "nominal", "link"),
+        _tip("d", "nominal", "day"),
+        _tip("v", "nominal", "verdict"),
+        _tip("mm", "nominal", "model layer"),
+        _tip("bm", "nominal", "business layer"),
+        _tip("r", "nominal", "note"),
+    ]
+    grid = _day_cells(
+        rows, links, "verdict", LINK_VERDICTS, LINK_COLORS, tooltip, {"labelAngle": -60}, 18
+    )
+    return {"title": title, **grid}
 
 
-def _verdict_strip(verdicts: pd.DataFrame) -> alt.Chart:
+def _verdict_strip(verdicts: pd.DataFrame) -> Spec:
     rows = [
         {"d": r.d, "v": r.v, "f": r.f, "n": r.n, "row": "drift verdict"}
         for r in verdicts.itertuples(index=False)
     ]
-    return (
-        alt.Chart(alt.Data(values=rows))
-        .mark_rect(stroke="#ffffff", strokeWidth=1)
-        .encode(
-            x=alt.X("d:O", title=None, axis=alt.Axis(labels=False, ticks=False, domain=False)),
-            y=alt.Y("row:N", title=None),
-            color=alt.Color(
-                "v:N",
-                title="drift verdict",
-                legend=alt.Legend(orient="top"),
-                scale=alt.Scale(domain=list(DRIFT_VERDICTS), range=list(DRIFT_COLORS)),
-            ),
-            tooltip=[
-                alt.Tooltip("d:N", title="day"),
-                alt.Tooltip("v:N", title="drift verdict"),
-                alt.Tooltip("f:N", title="drifted feature"),
-                alt.Tooltip("n:N", title="note"),
-            ],
-        )
-        .properties(width=alt.Step(DAY_STEP), height=alt.Step(16))
-    )
+    tooltip = [
+        _tip("d", "nominal", "day"),
+        _tip("v", "nominal", "drift verdict"),
+        _tip("f", "nominal", "drifted feature"),
+        _tip("n", "nominal", "note"),
+    ]
+    hidden = {"labels": False, "ticks": False, "domain": False}
+    row = _enc("row", "nominal", None)
+    return _day_cells(rows, row, "drift verdict", DRIFT_VERDICTS, DRIFT_COLORS, tooltip, hidden, 16)
 
 
 def drift_map(
     cells: pd.DataFrame, verdicts: pd.DataFrame, title: str, bound_label: str = ""
-) -> alt.TopLevelMixin:
+) -> Spec:
     """The drift verdict per day (data_drift, concept_drift, label_drift,
     none, not_evaluated) as a strip above the features × days heat map of
     one drift metric, on one shared day axis.
@@ -280,15 +324,16 @@ def drift_map(
     """
     strip = _verdict_strip(verdicts)
     if cells.empty:
-        return strip.properties(title=title)
-    return (
-        alt.vconcat(strip, _heat_layer(cells), spacing=4)
-        .resolve_scale(x="shared", color="independent")
-        .properties(title=alt.TitleParams(title, subtitle=_heat_subtitle(bound_label)))
-    )
+        return {**strip, "title": title}
+    return {
+        "title": _heat_title(title, bound_label),
+        "vconcat": [strip, _heat_layer(cells)],
+        "spacing": 4,
+        "resolve": {"scale": {"x": "shared", "color": "independent"}},
+    }
 
 
-def threshold_curve(curve: pd.DataFrame, title: str) -> alt.FacetChart:
+def threshold_curve(curve: pd.DataFrame, title: str) -> Spec:
     """Precision, recall and F1 over the threshold grid, one panel per
     version (the rollup first), with the serving and the cost-optimal
     thresholds as vertical rules.
@@ -330,56 +375,53 @@ def threshold_curve(curve: pd.DataFrame, title: str) -> alt.FacetChart:
                 }
             )
     panels = [p for p in panels if p == ROLLUP] + [p for p in panels if p != ROLLUP]
-    x = alt.X("t:Q", title="decision threshold", scale=alt.Scale(domain=[0, 1]))
-    curves = (
-        alt.Chart()
-        .transform_filter("datum.k === 'c'")
-        .mark_line(point=alt.OverlayMarkDef(size=10))
-        .encode(
-            x=x,
-            y=alt.Y("y:Q", title=None, scale=alt.Scale(domain=[0, 1])),
-            color=alt.Color(
-                "m:N",
-                title=None,
-                legend=alt.Legend(orient="top"),
-                scale=alt.Scale(
-                    domain=["precision", "recall", "f1"], range=["#1f3a5f", "#16a085", "#b8860b"]
-                ),
+    x = _enc("t", "quantitative", "decision threshold", scale={"domain": [0, 1]})
+    curves = {
+        "transform": [{"filter": "datum.k === 'c'"}],
+        "mark": {"type": "line", "point": {"size": 10}},
+        "encoding": {
+            "x": x,
+            "y": _enc("y", "quantitative", None, scale={"domain": [0, 1]}),
+            "color": _enc(
+                "m",
+                "nominal",
+                None,
+                legend={"orient": "top"},
+                scale={
+                    "domain": ["precision", "recall", "f1"],
+                    "range": ["#1f3a5f", "#16a085", "#b8860b"],
+                },
             ),
-            tooltip=[
-                alt.Tooltip("v:N", title="series"),
-                alt.Tooltip("m:N", title="metric"),
-                alt.Tooltip("t:Q", title="threshold"),
-                alt.Tooltip("y:Q", title="value", format=".4g"),
+            "tooltip": [
+                _tip("v", "nominal", "series"),
+                _tip("m", "nominal", "metric"),
+                _tip("t", "quantitative", "threshold"),
+                _tip("y", "quantitative", "value", format=".4g"),
             ],
-        )
-    )
-    rules = (
-        alt.Chart()
-        .transform_filter("datum.k === 'r'")
-        .mark_rule(strokeWidth=2, color=ERROR_COLOR)
-        .encode(
-            x=x,
-            strokeDash=alt.StrokeDash(
-                "which:N",
-                title=None,
-                scale=alt.Scale(
-                    domain=["serving threshold", "cost-optimal threshold"],
-                    range=[[1, 0], [6, 4]],
-                ),
-                legend=alt.Legend(orient="top"),
+        },
+    }
+    rules = {
+        "transform": [{"filter": "datum.k === 'r'"}],
+        "mark": {"type": "rule", "strokeWidth": 2, "color": ERROR_COLOR},
+        "encoding": {
+            "x": x,
+            "strokeDash": _enc(
+                "which",
+                "nominal",
+                None,
+                scale={
+                    "domain": ["serving threshold", "cost-optimal threshold"],
+                    "range": [[1, 0], [6, 4]],
+                },
+                legend={"orient": "top"},
             ),
-            tooltip=[alt.Tooltip("which:N", title=" "), alt.Tooltip("t:Q", title="threshold")],
-        )
-    )
-    return (
-        alt.layer(curves, rules, data=alt.Data(values=rows))
-        .properties(width=240, height=180)
-        .facet(
-            facet=alt.Facet(
-                "v:N", title=None, sort=panels, header=alt.Header(labelFontWeight="bold")
-            ),
-            columns=4,
-        )
-        .properties(title=title)
-    )
+            "tooltip": [_tip("which", "nominal", " "), _tip("t", "quantitative", "threshold")],
+        },
+    }
+    return {
+        "title": title,
+        "data": {"values": rows},
+        "facet": _enc("v", "nominal", None, sort=panels, header={"labelFontWeight": "bold"}),
+        "columns": 4,
+        "spec": {"layer": [curves, rules], "width": 240, "height": 180},
+    }

@@ -1,0 +1,449 @@
+"""The declared thresholds as Great Expectations suites over metrics_daily.
+
+One suite per model, one expectation per (rule, model); each expectation sees
+only the rows its rule selects and that are evaluable (enough rows, mature
+labels). Rows that are not evaluable are reported as not evaluated, never as
+passed. The checkpoint builds Data Docs into <reports>/data_docs.
+
+metrics_daily is small (one row per metric per day): the engine hands GE the
+datasource it validates through (pandas on DuckDB, Spark on Spark, in the
+session that built the marts; warehouse/engine.py).
+
+Data Docs render the unexpected rows' key values into HTML without escaping
+them, and model names and segments come from the data: every string GE
+sees is HTML-escaped first, so a model named `<script>…` stays text.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import html
+import logging
+import multiprocessing
+import os
+import signal
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from python_checks.declare import Declarations
+from python_checks.declare.thresholds import Rule
+from python_checks.results import CheckResult, Status
+from python_checks.stats.derived import derive
+from python_checks.stats.intervals import wilson_checked_value
+from python_checks.warehouse.engine import Engine
+
+# Suite names become file names in Data Docs: plain names up to this length.
+_TOKEN_LENGTH = 80
+KEY = ["metric_date", "model_name", "model_version", "segment", "metric_name", "feature_name"]
+
+
+def _text(value) -> str:
+    """A key value as Data Docs shows it: HTML-escaped text."""
+    return html.escape(str(value), quote=True)
+
+
+@dataclass(frozen=True)
+class BoundCheck:
+    """A rule bound to one model: one GE expectation."""
+
+    check_id: str
+    rule: Rule
+    model: str
+    declared_in: str = "thresholds.yml"
+    needs_labels: bool = False
+
+
+def select_rows(frame: pd.DataFrame, rule: Rule) -> pd.DataFrame:
+    """The rows of metrics_daily a rule applies to (all models for model '*'),
+    before any derivation (change/band rules derive from the full history)."""
+    mask = frame["metric_name"] == rule.metric
+    if rule.model != "*":
+        mask &= frame["model_name"] == rule.model
+    for column, wanted in (
+        ("model_version", rule.model_version),
+        ("segment", rule.segment),
+        ("feature_name", rule.feature),
+    ):
+        if wanted != "*":
+            mask &= frame[column] == wanted
+    return frame[mask]
+
+
+def split_evaluable(
+    rows: pd.DataFrame, rule: Rule, coverage: pd.DataFrame, needs_labels: bool
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(evaluable rows, not-evaluated rows with a `reason` column)."""
+    rows = rows.copy()
+    reason = pd.Series("", index=rows.index, dtype="object")
+    reason[rows["metric_value"].isna()] = "undefined value"
+    small = rows["sample_size"].fillna(0) < rule.min_sample_size
+    reason[small & (reason == "")] = f"sample size below {rule.min_sample_size}"
+    if needs_labels and rule.min_label_coverage > 0:
+        joined = rows.merge(
+            coverage, how="left", on=["metric_date", "model_name", "model_version", "segment"]
+        )
+        immature = (joined["label_coverage"].fillna(0) < rule.min_label_coverage).to_numpy()
+        reason[immature & (reason == "").to_numpy()] = (
+            f"label coverage below {rule.min_label_coverage:g}"
+        )
+    rows["reason"] = reason
+    return rows[reason == ""].drop(columns="reason"), rows[reason != ""]
+
+
+def evaluate(
+    metrics: pd.DataFrame, declarations: Declarations, runner: Runner, docs_dir: Path
+) -> tuple[list[CheckResult], str]:
+    """Run every rule through GE; return results and the Data Docs index path.
+
+    `metrics` is the whole of metrics_daily (derived rules need history);
+    rules are checked on the last `evaluation_window_days` days. `runner`
+    runs the checkpoint (Runner.start).
+    """
+    thresholds, catalog = declarations.thresholds, declarations.catalog
+    declared_in = thresholds.path.name if thresholds.path else "thresholds.yml"
+    window_days = declarations.window_days
+    wilson_z = thresholds.settings.wilson_z
+    if metrics.empty:
+        first_day = None
+    else:
+        last_day = pd.Timestamp(metrics["metric_date"].max())
+        first_day = last_day - pd.Timedelta(days=window_days - 1)
+    coverage = metrics.loc[
+        metrics["metric_name"] == "label_coverage",
+        ["metric_date", "model_name", "model_version", "segment", "metric_value"],
+    ].rename(columns={"metric_value": "label_coverage"})
+    results: list[CheckResult] = []
+    frames: list[pd.DataFrame] = []
+    bound: list[BoundCheck] = []
+    for rule in thresholds.rules:
+        info = catalog.get(rule.metric)
+        if info is None:
+            why = f"metric {rule.metric!r} is not published by any mart"
+            results.append(_rule_not_evaluated(rule, rule.model, why))
+            continue
+        selected = derive(select_rows(metrics, rule), rule)
+        if first_day is not None:
+            selected = selected[pd.to_datetime(selected["metric_date"]) >= first_day]
+        models = sorted(selected["model_name"].unique()) if rule.model == "*" else [rule.model]
+        for model in models:
+            rows = selected[selected["model_name"] == model]
+            evaluable, skipped = split_evaluable(rows, rule, coverage, info.needs_labels)
+            if len(skipped):
+                results.append(_not_evaluated(rule, model, skipped))
+            if evaluable.empty:
+                if rows.empty:
+                    results.append(
+                        _rule_not_evaluated(rule, model, f"no rows for {model} in the window")
+                    )
+                continue
+            check = BoundCheck(
+                check_id=f"c{len(bound):05d}",
+                rule=rule,
+                model=model,
+                declared_in=declared_in,
+                needs_labels=info.needs_labels,
+            )
+            bound.append(check)
+            frames.append(
+                evaluable.assign(
+                    check_id=check.check_id,
+                    checked_value=checked_values(evaluable, rule, wilson_z),
+                )
+            )
+    if not bound:
+        return results, ""
+    frame = pd.concat(frames, ignore_index=True)
+    frame["metric_value"] = frame["metric_value"].astype(float)
+    frame["checked_value"] = frame["checked_value"].astype(float)
+    frame["metric_date"] = frame["metric_date"].astype(str)
+    shown = frame.copy()
+    for column in KEY:
+        shown[column] = shown[column].map(_text)
+    validation, index_path = runner.run(shown, bound, docs_dir)
+    results.extend(_interpret(validation, bound, frame))
+    return results, index_path
+
+
+def checked_values(rows: pd.DataFrame, rule: Rule, wilson_z: float) -> pd.Series:
+    """The value GE bounds: the metric itself, or for a `proportion` rule the
+    point of its Wilson interval nearest the allowed range (so only a whole
+    interval outside the bound breaches)."""
+    values = rows["metric_value"].astype(float)
+    if not rule.proportion:
+        return values
+    n = rows["sample_size"].astype(float).fillna(0).to_numpy()
+    checked = wilson_checked_value(values.to_numpy(), n, rule.min, rule.max, wilson_z)
+    return pd.Series(checked, index=rows.index)
+
+
+def _not_evaluated(rule: Rule, model: str, skipped: pd.DataFrame) -> CheckResult:
+    reasons = skipped["reason"].value_counts().to_dict()
+    days = sorted(skipped["metric_date"].astype(str).unique())
+    why = "; ".join(f"{n} × {reason}" for reason, n in reasons.items())
+    return _rule_not_evaluated(
+        rule,
+        model,
+        f"{len(skipped)} row(s) not evaluated ({why})",
+        details={"days": days, "reasons": reasons},
+    )
+
+
+def _rule_not_evaluated(rule: Rule, model: str, why: str, **fields) -> CheckResult:
+    """A rule (on one model) that could not be evaluated, and why."""
+    return CheckResult.not_evaluated(
+        "threshold",
+        rule.severity,
+        f"{rule.describe()}: {why}",
+        model=model,
+        metric=rule.checked_metric,
+        bound=rule.bound_text(),
+        **fields,
+    )
+
+
+def _quiet_gx() -> None:
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    for name in ("great_expectations", "great_expectations.core", "tqdm"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+def _run_checkpoint(frame: pd.DataFrame, bound: list[BoundCheck], docs_dir: Path, engine: Engine):
+    _quiet_gx()
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    docs_dir.mkdir(parents=True, exist_ok=True)
+    context.add_data_docs_site(
+        site_name="mpm",
+        site_config={
+            "class_name": "SiteBuilder",
+            "store_backend": {
+                "class_name": "TupleFilesystemStoreBackend",
+                "base_directory": str(docs_dir),
+            },
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+        },
+    )
+    source = engine.add_ge_datasource(context, "warehouse")
+    asset = source.add_dataframe_asset("metrics_daily")
+    batch_definition = asset.add_batch_definition_whole_dataframe("metrics_daily_window")
+    definitions = []
+    for model in sorted({check.model for check in bound}):
+        suite = gx.ExpectationSuite(name=f"thresholds.{suite_token(model)}")
+        for check in (c for c in bound if c.model == model):
+            rule = check.rule
+            parser, condition = engine.ge_row_condition("check_id", check.check_id)
+            suite.add_expectation(
+                gx.expectations.ExpectColumnValuesToBeBetween(
+                    column="checked_value",
+                    min_value=rule.min,
+                    max_value=rule.max,
+                    row_condition=condition,
+                    condition_parser=parser,
+                    severity="critical" if rule.severity == "error" else "warning",
+                    meta={
+                        "check_id": check.check_id,
+                        "rule_id": rule.rule_id,
+                        "rule": rule.describe(),
+                        "model": _text(model),
+                    },
+                    description=_text(
+                        f"{rule.sentence(model, check.declared_in)} (check {check.check_id})"
+                    ),
+                    notes=f"Declared in {check.declared_in} as {rule.rule_id}: "
+                    f"{rule.describe()} (severity {rule.severity}).",
+                )
+            )
+        suite = context.suites.add(suite)
+        definitions.append(
+            context.validation_definitions.add(
+                gx.ValidationDefinition(
+                    name=f"validate.{suite_token(model)}", data=batch_definition, suite=suite
+                )
+            )
+        )
+    checkpoint = context.checkpoints.add(
+        gx.Checkpoint(
+            name="nightly",
+            validation_definitions=definitions,
+            actions=[gx.checkpoint.UpdateDataDocsAction(name="data_docs", site_names=["mpm"])],
+            result_format={
+                "result_format": "COMPLETE",
+                "unexpected_index_column_names": ["check_id", *KEY],
+            },
+        )
+    )
+    result = checkpoint.run(batch_parameters={"dataframe": engine.ge_frame(frame)})
+    pages = {}
+    for identifier, validation in result.run_results.items():
+        urls = context.get_docs_sites_urls(resource_identifier=identifier, site_name="mpm")
+        page = ((urls[0]["site_url"] if urls else "") or "").removeprefix("file://")
+        for expectation_result in validation.results:
+            info = expectation_result.exception_info or {}
+            pages[expectation_result.expectation_config.meta["check_id"]] = {
+                "unexpected": expectation_result.result.get("unexpected_index_list") or [],
+                "exception": info.get("exception_message", "")
+                if info.get("raised_exception")
+                else None,
+                "page": page,
+            }
+    return pages, str(docs_dir / "index.html")
+
+
+class Runner:
+    """Where the checkpoint runs: in this process (`InProcess`), or in a
+    process forked when the run starts (`Forked`), which imports Great
+    Expectations (seconds of a small warehouse's run) on the second core
+    while dbt builds on the first. The engine says which it can use: a
+    pandas frame crosses processes, a Spark DataFrame does not."""
+
+    @staticmethod
+    def start(engine: Engine) -> Runner:
+        """Call before any thread starts (a fork copies only the caller)."""
+        if engine.ge_frames_portable:
+            try:
+                return Forked(engine)
+            except OSError:  # no fork here: run it in this process
+                pass
+        return InProcess(engine)
+
+    def run(self, frame: pd.DataFrame, bound: list[BoundCheck], docs_dir: Path):
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+
+class InProcess(Runner):
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    def run(self, frame: pd.DataFrame, bound: list[BoundCheck], docs_dir: Path):
+        return _run_checkpoint(frame, bound, docs_dir, self.engine)
+
+
+class Forked(Runner):
+    def __init__(self, engine: Engine):
+        context = multiprocessing.get_context("fork")
+        self.connection, child = context.Pipe()
+        self.process = context.Process(target=_serve, args=(child, engine), daemon=True)
+        self.process.start()
+        child.close()
+
+    def run(self, frame: pd.DataFrame, bound: list[BoundCheck], docs_dir: Path):
+        try:
+            self.connection.send((frame, bound, docs_dir))
+            ok, payload = self.connection.recv()
+        except (EOFError, OSError) as exc:
+            raise RuntimeError(f"the Great Expectations process ended: {exc}") from exc
+        if not ok:
+            raise RuntimeError(payload)
+        return payload
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self.connection.send(None)
+        self.connection.close()
+        self.process.join(timeout=10)
+        if self.process.is_alive():
+            self.process.kill()
+
+
+def _serve(connection, engine: Engine) -> None:
+    """The forked process: import Great Expectations now, then run the one
+    checkpoint it is sent (None: the run ended without one). Ctrl-C is the
+    parent's to handle: it closes this process."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _quiet_gx()
+    import great_expectations  # noqa: F401  (the point: paid before it is needed)
+
+    try:
+        job = connection.recv()
+    except EOFError:
+        return
+    if job is None:
+        return
+    frame, bound, docs_dir = job
+    try:
+        connection.send((True, _run_checkpoint(frame, bound, docs_dir, engine)))
+    except Exception as exc:  # noqa: BLE001 - reported to the parent as one line
+        connection.send((False, f"{type(exc).__name__}: {exc}"))
+
+
+def suite_token(model: str) -> str:
+    """A model name as a suite (and Data Docs file) name: the name itself
+    when it is plain (letters, digits, _ and -) and short; otherwise its
+    plain characters, cut, and a digest of the whole name after a '.'
+    that no plain name holds. Same name, same token; different names,
+    different tokens (`spam filter` and `spam_filter` get two suites)."""
+    if len(model) <= _TOKEN_LENGTH and all(ch.isalnum() or ch in "_-" for ch in model):
+        return model
+    plain = "".join(ch if ch.isalnum() or ch in "_-" else "_" for ch in model)
+    digest = hashlib.sha256(model.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return f"{plain[:_TOKEN_LENGTH]}.{digest}"
+
+
+def _interpret(pages: dict, bound: list[BoundCheck], frame: pd.DataFrame) -> list[CheckResult]:
+    results = []
+    for check in bound:
+        rule = check.rule
+        outcome = pages[check.check_id]
+        page, unexpected = outcome["page"], outcome["unexpected"]
+        rows = frame[frame["check_id"] == check.check_id]
+        if outcome["exception"] is not None:
+            why = f"Great Expectations could not evaluate it: {outcome['exception']}"
+            results.append(_rule_not_evaluated(rule, check.model, why, docs_path=page))
+            continue
+        # GE saw escaped keys; the results keep the values as they are.
+        breached = {tuple(str(u[k]) for k in KEY) for u in unexpected}
+        for row in rows.itertuples(index=False):
+            key = tuple(_text(getattr(row, k)) for k in KEY)
+            if key not in breached:
+                continue
+            wilson = (
+                f" (Wilson bound {row.checked_value:.4g} on n={row.sample_size:.0f})"
+                if rule.proportion
+                else ""
+            )
+            results.append(
+                CheckResult(
+                    check="threshold",
+                    status=Status.BREACHED,
+                    severity=rule.severity,
+                    message=(
+                        f"{rule.describe()}: {row.metric_value:.6g}{wilson} on {row.metric_date}"
+                    ),
+                    model=row.model_name,
+                    model_version=row.model_version,
+                    segment=row.segment,
+                    metric_date=str(row.metric_date),
+                    metric=row.metric_name,
+                    feature=row.feature_name,
+                    value=float(row.metric_value),
+                    bound=rule.bound_text(),
+                    sample_size=int(row.sample_size) if pd.notna(row.sample_size) else None,
+                    docs_path=page,
+                    details={"rule_id": rule.rule_id},
+                )
+            )
+        passed_rows = len(rows) - len(breached)
+        if passed_rows:
+            results.append(
+                CheckResult(
+                    check="threshold",
+                    status=Status.PASSED,
+                    severity=rule.severity,
+                    message=f"{rule.describe()}: {passed_rows} row(s) within bounds",
+                    model=check.model,
+                    metric=rule.checked_metric,
+                    bound=rule.bound_text(),
+                    docs_path=page,
+                    details={"rows": passed_rows},
+                )
+            )
+    return results
