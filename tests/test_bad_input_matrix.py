@@ -76,6 +76,12 @@ PREDICTION_CASES = [
     ("nan_score", _prediction("nan_score", score=NAN), "score_not_finite"),
     ("pos_inf_score", _prediction("pos_inf_score", score=INF), "score_not_finite"),
     ("neg_inf_score", _prediction("neg_inf_score", score=-INF), "score_not_finite"),
+    ("score_missing", _prediction("score_missing", score=None), "score_missing"),
+    (
+        "label_missing",
+        _prediction("label_missing", predicted_label=None),
+        "predicted_label_missing",
+    ),
     ("score_above_1", _prediction("score_above_1", score=1.5), "score_out_of_range"),
     ("score_below_0", _prediction("score_below_0", score=-0.01), "score_out_of_range"),
     ("inf_threshold", _prediction("inf_threshold", threshold=INF), "threshold_not_finite"),
@@ -347,6 +353,27 @@ EVENT_CASES = [
         _event("event_inf_value", event_type="conversion", value=INF),
         "value_not_finite",
     ),
+    (
+        "rating_above_5",
+        _event("rating_above_5", event_type="rating", value=7.0),
+        "rating_out_of_range",
+    ),
+    (
+        "rating_without_value",
+        _event("rating_without_value", event_type="rating", value=None),
+        "rating_out_of_range",
+    ),
+    (
+        "negative_revenue",
+        _event("negative_revenue", event_type="conversion", value=-5.0),
+        "conversion_value_negative",
+    ),
+    (
+        "negative_session",
+        _event("negative_session", event_type="session_end", value=-30.0),
+        "session_seconds_negative",
+    ),
+    ("rating_ok", _event("rating_ok", event_type="rating", value=5.0), None),
     ("event_unknown_type", _event("event_unknown_type", event_type="teleport"), None),
     (
         "event_product_wide",
@@ -590,6 +617,8 @@ def test_quarantine_reasons_are_data_quality_metrics(run):
     )
     assert _metric(wh, "spam_filter", "quarantined__score_not_finite") == (3.0, placed)
     assert _metric(wh, "spam_filter", "quarantined__null_model_version") == (2.0, placed)
+    assert _metric(wh, "spam_filter", "quarantined__score_missing") == (1.0, placed)
+    assert _metric(wh, "spam_filter", "quarantined__predicted_label_missing") == (1.0, placed)
     # Every reason seen for a source has a zero row where it did not happen.
     assert _metric(wh, "spam_filter", "quarantined__rank_duplicate_in_request") == (0.0, placed)
     ranking_rows = sum(1 for _, row, _ in PREDICTION_CASES if row["model_name"] == "home_feed")
@@ -602,8 +631,12 @@ def test_quarantine_reasons_are_data_quality_metrics(run):
     assert _metric(wh, "__unknown__", "quarantined__orphan_label", "2026-05-02") == (1.0, 4)
     assert _metric(wh, "home_feed", "quarantined__label_without_key", "2026-05-02") == (1.0, 3)
     # Events: unattributed ones under __product__; unknown types kept and counted.
-    assert _metric(wh, "home_feed", "quarantined__value_not_finite") == (1.0, 7)
-    assert _metric(wh, "home_feed", "unknown_event_types") == (1.0, 2)
+    # (12 home_feed events that day: 5 of them the value-domain cases.)
+    assert _metric(wh, "home_feed", "quarantined__value_not_finite") == (1.0, 12)
+    assert _metric(wh, "home_feed", "quarantined__rating_out_of_range") == (2.0, 12)
+    assert _metric(wh, "home_feed", "quarantined__conversion_value_negative") == (1.0, 12)
+    assert _metric(wh, "home_feed", "quarantined__session_seconds_negative") == (1.0, 12)
+    assert _metric(wh, "home_feed", "unknown_event_types") == (1.0, 3)
     assert _metric(wh, "__product__", "unknown_event_types") == (0.0, 1)
     # Features at their prediction's model and day (p-labeled: spam_filter);
     # null-id and orphan features cannot be placed.

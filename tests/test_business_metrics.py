@@ -194,3 +194,20 @@ def test_consistency_catches_an_injected_inconsistency(built, tmp_path, inject, 
     assert breached(results, metric), [r.message for r in results]
     others = [r for r in results if r.status == "breached" and r.metric != metric]
     assert others == []
+
+
+def test_a_reused_prediction_id_counts_where_staging_keeps_it(built, tmp_path):
+    """sf-1 (spam_filter, 09:30) delivered again for another model later that
+    day: staging keeps the first delivery, and so does the check; by model
+    name ('another_model' < 'spam_filter') it would count the id for the
+    wrong model and report spam_filter's day as different."""
+    inject = (
+        "insert into raw.predictions (prediction_id, model_name, model_version, task_type, "
+        "predicted_at, user_id, segment, predicted_value) values "
+        "('sf-1', 'another_model', 'v1', 'regression', '2024-01-01 10:00', 'u2', 'android', 3.0)"
+    )
+    results = run_consistency(built[0], tmp_path, inject)
+    counts = {r.model: r for r in results if r.metric == "n_predictions_vs_staged"}
+    assert counts["spam_filter"].status == "passed", counts["spam_filter"].message
+    assert "another_model" not in counts  # no delivery of its own is kept
+    assert breached(results, "n_predictions_vs_staged") == []

@@ -506,3 +506,27 @@ def test_a_dbt_test_that_cannot_run_is_a_usage_error_not_a_breach():
     }
     with pytest.raises(UsageError, match="dbt test not_null_x could not run: Runtime Error"):
         interpret_run_results(broken)
+
+
+def test_a_rank_beyond_the_contract_is_quarantined_and_the_night_goes_on(capsys, warehouse):
+    """A source typed BIGINT (the preflight accepts it for an integer) may
+    hold a rank no INTEGER can: that row is quarantined, the night runs."""
+    con = duckdb.connect(str(warehouse))
+    con.execute("alter table raw.predictions alter rank type bigint")
+    con.execute(
+        "insert into raw.predictions (prediction_id, model_name, model_version, task_type, "
+        "predicted_at, request_id, item_id, rank, score) "
+        "select 'p-huge-rank', 'feed', 'v1', 'ranking', max(predicted_at), 'r-1', 'i-1', "
+        "3000000000, 0.5 from raw.predictions"
+    )
+    con.close()
+    code, _, err = _run(capsys, warehouse)
+    assert code in (0, 1) and err.strip() == "", err
+    quarantined = query(
+        warehouse,
+        "select quarantine_reason, rank from marts.quarantine_predictions "
+        "where prediction_id = 'p-huge-rank'",
+    )
+    assert quarantined.to_dict("records") == [
+        {"quarantine_reason": "rank_out_of_range", "rank": 3000000000}
+    ]

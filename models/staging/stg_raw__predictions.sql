@@ -11,7 +11,7 @@
 {%- set columns = [
     'prediction_id', 'model_name', 'model_version', 'task_type', 'user_id',
     'request_id', 'item_id', 'segment', 'generated_text', 'score', 'threshold',
-    'rank', 'predicted_value', 'latency_ms', 'predicted_label', 'is_exploration',
+    'cast(rank as integer) as rank', 'predicted_value', 'latency_ms', 'predicted_label', 'is_exploration',
     'predicted_at', 'metric_date',
 ] %}
 

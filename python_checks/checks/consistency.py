@@ -229,22 +229,14 @@ def _shares(rows, max_share: float, severity: str, metric: str, describe) -> lis
 def n_predictions_match_staged(ctx: CheckContext, severity: str) -> list[CheckResult]:
     if ctx.metrics.empty:
         return []
-    # What staging accepts from the source as it is now (the base view reads
-    # raw): distinct valid prediction ids per model and day, independent of
-    # the incrementally built staging table (a re-delivery counts on its
-    # earliest day, as staging keeps it).
+    # What staging accepts from the sources as they are now, by its own
+    # delivery rule (a re-delivered id counts for the model and day of its
+    # earliest valid delivery), independent of the incrementally built
+    # staging table.
     staged = ctx.query(
         """
         select model_name, metric_date, count(*) as n_staged
-        from (
-            select
-                prediction_id,
-                min(model_name) as model_name,
-                min(metric_date) as metric_date
-            from staging.base_raw__predictions
-            where quarantine_reason is null and metric_date is not null
-            group by prediction_id
-        ) as first_deliveries
+        from staging.stg_raw__prediction_first_deliveries
         group by model_name, metric_date
         """
     )

@@ -48,6 +48,11 @@ classified as (
                 then 'occurred_at_too_early'
             when occurred_at > {{ latest_valid_timestamp() }} then 'occurred_at_in_future'
             when {{ is_not_finite('value') }} then 'value_not_finite'
+            -- the contract's domains of an event's value
+            when event_type = 'rating' and (value is null or value < 1 or value > 5)
+                then 'rating_out_of_range'
+            when event_type = 'conversion' and value < 0 then 'conversion_value_negative'
+            when event_type = 'session_end' and value < 0 then 'session_seconds_negative'
         end as quarantine_reason
     from typed
 

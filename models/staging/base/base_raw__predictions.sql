@@ -34,7 +34,9 @@ typed as (
         ---------- numbers
         cast(score as double) as score,
         cast(threshold as double) as threshold,
-        cast(rank as integer) as rank,
+        -- bigint here, so an out-of-range rank is a quarantine reason and
+        -- not a failed cast of the whole night; staging keeps it as integer
+        cast(rank as bigint) as rank,
         cast(predicted_value as double) as predicted_value,
         cast(latency_ms as double) as latency_ms,
 
@@ -67,8 +69,12 @@ classified as (
                 'binary_classification', 'ranking', 'regression', 'generation'
             ) then 'unknown_task_type'
             when {{ is_not_finite('score') }} then 'score_not_finite'
+            when task_type = 'binary_classification' and score is null
+                then 'score_missing'
             when task_type = 'binary_classification' and (score < 0 or score > 1)
                 then 'score_out_of_range'
+            when task_type = 'binary_classification' and predicted_label is null
+                then 'predicted_label_missing'
             when {{ is_not_finite('threshold') }} then 'threshold_not_finite'
             when {{ is_not_finite('predicted_value') }} then 'predicted_value_not_finite'
             when {{ is_not_finite('latency_ms') }} then 'latency_not_finite'
@@ -76,6 +82,7 @@ classified as (
             when task_type = 'ranking' and (request_id is null or item_id is null)
                 then 'ranking_without_request_or_item'
             when task_type = 'ranking' and (rank is null or rank < 1) then 'rank_not_positive'
+            when task_type = 'ranking' and rank > 2147483647 then 'rank_out_of_range'
         end as row_quarantine_reason
     from typed
 
