@@ -1,7 +1,7 @@
 """Every classification metric of classification_metrics_daily equals the
 reference (sklearn / numpy) for every day, version, segment and rollup, on
-generated data with ties, a one-class day, an all-null-score day (now
-quarantined, per the contract's domain rules) and tiny segments."""
+generated data with ties, a one-class day, a day without labels and tiny
+segments."""
 
 from __future__ import annotations
 
@@ -70,24 +70,14 @@ def test_undefined_values_are_null(built):
     _, _, _, mart = built
     rollup = mart[(mart.model_version == "__all__") & (mart.segment == "__all__")]
     by_day = rollup.set_index(rollup.metric_date.astype(str))
-    one_class_day, null_score_day = "2026-03-03", "2026-03-04"
+    one_class_day, no_label_day = "2026-03-03", "2026-03-04"
     assert _null(by_day.loc[one_class_day, "auc_roc"])  # one class
     assert _null(by_day.loc[one_class_day, "recall"])  # no positives
     assert _null(by_day.loc[one_class_day, "average_precision"])
     assert by_day.loc[one_class_day, "precision"] == 0.0  # positives served, none real
-    # A classification row without a score breaks the contract's domain rules
-    # (score not null for classification): the day whose every score is null
-    # is quarantined whole, reported per reason, never averaged as metrics.
-    assert null_score_day not in by_day.index
-    warehouse = built[0]
-    quarantined = query(
-        warehouse,
-        "select metric_value from main.metrics_daily where model_name = 'fraud_model' "
-        "and metric_name = 'quarantined__score_missing' and model_version = '__all__' "
-        "and cast(metric_date as varchar) = ?",
-        [null_score_day],
-    )
-    assert quarantined.metric_value.tolist() == [420.0]
+    for metric in ("auc_roc", "average_precision", "log_loss", "brier_score", "ece"):
+        assert _null(by_day.loc[no_label_day, metric])
+    assert by_day.loc[no_label_day, "n_predictions"] == 420
 
 
 def test_every_day_has_the_all_rollup(built):
