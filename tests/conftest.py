@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from python_checks.declare.contract import SOURCE_TABLES, create_table_sql
+from python_checks.declare.contract import SOURCE_TABLES, create_table_sql, optional_tables
 from python_checks.warehouse.dbt import Dbt
 from python_checks.warehouse.engine import DuckDBEngine
 
@@ -24,6 +24,9 @@ os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 
 def write_warehouse(path: Path, frames: dict[str, pd.DataFrame], schema: str = "raw") -> Path:
     """Create every contract table in `schema`; fill those given in `frames`.
+    The contract's optional tables (model_versions, offline_metrics) are
+    created only when `frames` holds them, so a warehouse without them is
+    the default.
 
     Columns missing from a frame are null; the frame's rows are cast to the
     contract's types by DuckDB. In a float64 column NaN means null; to write
@@ -32,7 +35,8 @@ def write_warehouse(path: Path, frames: dict[str, pd.DataFrame], schema: str = "
     con = duckdb.connect(str(path))
     try:
         con.execute(f"create schema if not exists {schema}")
-        for table, columns in SOURCE_TABLES.items():
+        tables = {**SOURCE_TABLES, **{t: c for t, c in optional_tables().items() if t in frames}}
+        for table, columns in tables.items():
             con.execute(create_table_sql(schema, table))
             frame = frames.get(table)
             if frame is None or frame.empty:

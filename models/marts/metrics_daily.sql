@@ -13,6 +13,7 @@
 
 {%- set wide_marts = [
     'classification_metrics_daily',
+    'classification_estimated_daily',
     'ranking_metrics_daily',
     'ranking_beyond_accuracy_daily',
     'regression_metrics_daily',
