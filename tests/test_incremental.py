@@ -36,6 +36,8 @@ TABLES = {
         "metric_date, model_name, model_version, segment, metric_name, feature_name"
     ),
     "marts.classification_metrics_daily": "metric_date, model_name, model_version, segment",
+    "marts.classification_estimated_daily": "metric_date, model_name, model_version, segment",
+    "intermediate.int_classification_calibration": "model_name, reference_id",
     "marts.classification_threshold_curve": (
         "metric_date, model_name, model_version, segment, threshold"
     ),
