@@ -177,3 +177,9 @@ def test_estimate_is_close_on_days_with_labels(built):
     print(table.to_string(index=False))
     assert (table.days == N_DAYS - REFERENCE_DAYS - UNLABELED_DAYS).all()
     assert (table.mae < 0.08).all(), table
+
+
+def test_without_the_optional_tables_the_gap_mart_is_empty(built):
+    warehouse, results, _, _ = built
+    assert query(warehouse, "select count(*) as n from marts.offline_online_gap_daily").n[0] == 0
+    assert query(warehouse, "select count(*) as n from staging.stg_raw__model_versions").n[0] == 0

@@ -33,6 +33,7 @@
 
 {%- set long_marts = [
     'data_quality_reasons_daily',
+    'offline_online_gap_daily',
 ] %}
 
 with

@@ -135,9 +135,13 @@ def evaluate(
                 results.append(_not_evaluated(rule, model, skipped))
             if evaluable.empty:
                 if rows.empty:
-                    results.append(
-                        _rule_not_evaluated(rule, model, f"no rows for {model} in the window")
-                    )
+                    why = f"no rows for {model} in the window"
+                    if info.requires:
+                        why += (
+                            f" (needs the optional source tables {', '.join(info.requires)}:"
+                            " absent, or without rows for this model)"
+                        )
+                    results.append(_rule_not_evaluated(rule, model, why))
                 continue
             check = BoundCheck(
                 check_id=f"c{len(bound):05d}",

@@ -20,6 +20,9 @@ class MetricInfo:
     layer: str
     mart: str
     needs_labels: bool
+    # Optional source tables (contract section 1) the metric is computed
+    # from: without them it has no rows, and its rules say so.
+    requires: tuple[str, ...] = ()
 
 
 class MetricCatalog(dict):
@@ -46,7 +49,13 @@ class MetricCatalog(dict):
             return found
         for prefix, info in self.prefixes.items():
             if name.startswith(prefix) and len(name) > len(prefix):
-                return MetricInfo(name=name, layer=info.layer, mart=info.mart, needs_labels=False)
+                return MetricInfo(
+                    name=name,
+                    layer=info.layer,
+                    mart=info.mart,
+                    needs_labels=info.needs_labels,
+                    requires=info.requires,
+                )
         return default
 
 
@@ -81,11 +90,13 @@ def catalog_from_nodes(nodes: Iterable[dict]) -> MetricCatalog:
         node_meta = node.get("meta") or node.get("config", {}).get("meta") or {}
         published = node_meta.get("published_metrics")
         if published:
+            requires = tuple(published.get("requires_sources", []))
+            labeled = set(published.get("needs_labels_prefixes", []))
             for name in published.get("names", []):
-                catalog[name] = MetricInfo(name, published["layer"], node["name"], False)
+                catalog[name] = MetricInfo(name, published["layer"], node["name"], False, requires)
             for prefix in published.get("prefixes", []):
                 catalog.prefixes[prefix] = MetricInfo(
-                    prefix, published["layer"], node["name"], False
+                    prefix, published["layer"], node["name"], prefix in labeled, requires
                 )
         for column in node.get("columns", {}).values():
             meta = column.get("meta") or column.get("config", {}).get("meta") or {}
