@@ -53,6 +53,7 @@ ALL_SCENARIOS = {
     "concept_drift",
     "accuracy_up_engagement_down",
     "latency_regression",
+    "stale_model",
 }
 
 
@@ -197,7 +198,7 @@ def p95(values: pd.Series) -> float:
 # --- API, shape and determinism ----------------------------------------------
 
 
-def test_scenarios_are_the_promised_eight_and_documented():
+def test_scenarios_are_the_promised_nine_and_documented():
     assert set(SCENARIOS) == ALL_SCENARIOS
     assert all(len(text) > 40 for text in SCENARIOS.values())
     assert injection_day(30) == 20 and canary_day(30) == 15

@@ -197,3 +197,32 @@ def test_healthy_raises_no_drift_error_across_seeds(tmp_path, capsys, seed):
     drift_errors = [r for r in error_breaches(results) if r["metric"] in DRIFT_METRICS]
     assert drift_errors == [], out
     assert code == 0, out
+
+
+def test_stale_model_exits_1_naming_the_gap_rule(tmp_path, capsys):
+    """The registry tables are there: the offline-vs-online gap of recall
+    widens day by day until its rule fails, and the staleness rule warns."""
+    code, out, results = run_scenario(tmp_path, capsys, "stale_model")
+    assert code == 1
+    gap = [r for r in error_breaches(results) if r["metric"] == "offline_online_gap_recall"]
+    assert gap and {r["model"] for r in gap} == {"spam_filter"}
+    line = next(line for line in out.splitlines() if "offline_online_gap_recall" in line)
+    assert line.startswith("error") and ">= -0.1" in line
+    stale = [
+        r
+        for r in results["results"]
+        if r["metric"] == "days_since_training" and r["status"] == "breached"
+    ]
+    assert stale and stale[0]["severity"] == "warn"
+
+
+def test_without_the_registry_the_gap_rules_are_not_evaluated(tmp_path, capsys):
+    code, _, results = run_scenario(tmp_path, capsys, "healthy")
+    assert code == 0
+    skipped = [
+        r
+        for r in results["results"]
+        if r["metric"] in ("offline_online_gap_recall", "days_since_training")
+    ]
+    assert skipped and all(r["status"] == "not_evaluated" for r in skipped)
+    assert all("model_versions" in r["message"] for r in skipped)

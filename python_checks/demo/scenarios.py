@@ -49,6 +49,13 @@ SCENARIOS: dict[str, str] = {
         "and CTR up, but sessions x0.65 (avg ~330 s -> ~215 s) and from the next day the "
         "daily return probability x0.8 (DAU -20%) (cross-layer divergence checks)"
     ),
+    "stale_model": (
+        "spam_filter v1 is never retrained while spammers adapt a little more every day from "
+        "the injection day (concept_drift's adaptation, ramped to full by the last day); the "
+        "registry tables model_versions and offline_metrics are written: online recall falls "
+        "~0.81 -> ~0.6 against its offline 0.82, so offline_online_gap_recall widens day by "
+        "day past -0.1, and days_since_training passes 30 (gap and staleness rules)"
+    ),
     "latency_regression": (
         "spam_filter and home_feed latency x2 from the injection day (p95 ~120 -> ~240 ms "
         "and ~150 -> ~300 ms), home_feed conversions per click x0.55 so conversion_rate "

@@ -57,6 +57,13 @@ BAD_ROWS = (
 )
 
 
+def stale_model_ramp(world: World, day: int) -> float:
+    """stale_model: the share of the full concept_drift adaptation reached
+    on `day`, from 1/k on the injection day to 1 on the last day."""
+    span = max(1, world.days - world.inj)
+    return min(1.0, (day - world.inj + 1) / span)
+
+
 def _expit(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
 
@@ -87,9 +94,12 @@ def _simulate_day(world: World, pop: Population, day: int) -> dict[str, np.ndarr
     score = np.where(spam_mix, rng.beta(10.0, 0.9, n), rng.beta(0.6, 12.0, n))
     looks_spam = rng.random(n) < score
     is_spam = looks_spam.copy()
-    adapted = rng.random(n) < ADAPTED_SPAM
+    u_adapted = rng.random(n)
     if world.injected("concept_drift", day):
-        is_spam |= ~looks_spam & adapted
+        is_spam |= ~looks_spam & (u_adapted < ADAPTED_SPAM)
+    if world.injected("stale_model", day):
+        # the same adaptation, growing day by day while nobody retrains
+        is_spam |= ~looks_spam & (u_adapted < ADAPTED_SPAM * stale_model_ramp(world, day))
 
     drift_noise = rng.normal(0.0, 0.5, n)
     if world.injected("data_drift", day):

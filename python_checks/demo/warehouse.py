@@ -16,8 +16,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from python_checks.declare.contract import SOURCE_TABLES, create_table_sql
+from python_checks.declare.contract import SOURCE_TABLES, create_table_sql, optional_tables
 
+from .registry import registry_frames
 from .scenarios import World
 from .simulate import simulate, simulate_parts
 from .table import ID_WIDTH, Cat, Flag, Ids, Int, Null, Num, Table, Text, Ts, concat
@@ -121,8 +122,10 @@ def generate_frames(
     """The six source tables as DataFrames, contract column order and dtypes
     (str, Float64, boolean, Int32, datetime64[us]); a Float64 NaN that is not
     NA is a real NaN (the bad spam rows)."""
-    tables = simulate(_world(scenario, days, scale, seed, start_date), progress)
-    return {name: concat(name, tables[name]).to_frame() for name in SOURCE_TABLES}
+    world = _world(scenario, days, scale, seed, start_date)
+    tables = simulate(world, progress)
+    frames = {name: concat(name, tables[name]).to_frame() for name in SOURCE_TABLES}
+    return {**frames, **registry_frames(world)}
 
 
 def generate_warehouse(
@@ -172,6 +175,7 @@ def generate_warehouse(
             for name in SOURCE_TABLES:
                 con.execute(f"DROP TABLE IF EXISTS {schema}.{name}")
                 con.execute(f"ALTER TABLE {schema}.{staged[name]} RENAME TO {name}")
+            _write_registry(con, schema, registry_frames(world), counts)
             con.execute("COMMIT")
         except BaseException:
             if swapping:
@@ -181,3 +185,22 @@ def generate_warehouse(
             raise
         con.execute("CHECKPOINT")
     return counts
+
+
+def _write_registry(
+    con: duckdb.DuckDBPyConnection, schema: str, frames: dict[str, pd.DataFrame], counts: dict
+) -> None:
+    """The contract's optional tables: written when the scenario has them,
+    dropped otherwise, so a warehouse regenerated with another scenario does
+    not keep a previous one's registry."""
+    for name, columns in optional_tables().items():
+        con.execute(f"DROP TABLE IF EXISTS {schema}.{name}")
+        frame = frames.get(name)
+        if frame is None:
+            continue
+        con.execute(create_table_sql(schema, name))
+        con.register("registry_rows", frame[list(columns)])
+        casts = ", ".join(f"cast({c} as {t})" for c, t in columns.items())
+        con.execute(f"INSERT INTO {schema}.{name} SELECT {casts} FROM registry_rows")
+        con.unregister("registry_rows")
+        counts[name] = len(frame)

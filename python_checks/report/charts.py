@@ -93,12 +93,15 @@ def trend_grid(
     declared bounds as dashed rules (red: error, orange: warn) and the
     breached days as red points.
 
-    series:   m (metric), d (day, ISO), s (series label), y (value)
+    series:   m (metric), d (day, ISO), s (series label), y (value), and
+              optionally e ('estimated' or 'realized': an estimate without
+              labels is dashed beside the realized line of its panel)
     bounds:   m, b (bound value), sev (error|warn), label (e.g. '>= 0.8')
     breaches: m, d, s, y
     """
+    estimates = "e" in series and (series["e"] == "estimated").any()
     rows = [
-        {"k": "v", "m": r.m, "d": r.d, "s": r.s, "y": _round(r.y)}
+        {"k": "v", "m": r.m, "d": r.d, "s": r.s, "y": _round(r.y), "e": getattr(r, "e", "realized")}
         for r in series.itertuples(index=False)
     ]
     rows += [
@@ -145,6 +148,14 @@ def trend_grid(
             },
         }
     ]
+    if estimates:
+        layers[0]["encoding"]["strokeDash"] = _enc(
+            "e",
+            "nominal",
+            None,
+            legend=None,
+            scale={"domain": ["realized", "estimated"], "range": [[1, 0], [4, 3]]},
+        )
     for severity, color in (("error", ERROR_COLOR), ("warn", WARN_COLOR)):
         layers.append(
             {

@@ -135,6 +135,21 @@ def bound_rows(rules: list[Rule], model: str, metric: str) -> list[dict]:
     return rows
 
 
+ESTIMATED_PREFIX = "estimated_"
+ESTIMATED_SUFFIX = " (estimated)"
+
+
+def estimated_panels(metrics: set[str]) -> dict[str, str]:
+    """estimated_<m> -> <m> for the estimates whose realized metric is
+    charted too: they share its panel. An estimate without its realized
+    metric keeps a panel of its own."""
+    return {
+        name: name[len(ESTIMATED_PREFIX) :]
+        for name in metrics
+        if name.startswith(ESTIMATED_PREFIX) and name[len(ESTIMATED_PREFIX) :] in metrics
+    }
+
+
 def series_label(version: str) -> str:
     return "all versions" if version == ALL else version
 
@@ -191,16 +206,24 @@ def layer_trends(
     }
     rows = rows[(rows["model_version"] == ALL) | rows["metric_name"].isin(versioned)]
     owner = rows["model_name"].where(rows["model_name"] != model, "")
+    # An estimate is drawn in the panel of the metric it estimates (dashed),
+    # so the days before the labels arrive continue the realized line.
+    panel = estimated_panels(set(rows["metric_name"]))
     labels = [
-        metric_label(m, f, model, o)
+        metric_label(panel.get(m, m), f, model, o)
         for m, f, o in zip(rows["metric_name"], rows["feature_name"], owner, strict=True)
     ]
+    estimated = rows["metric_name"].isin(panel)
     series = pd.DataFrame(
         {
             "m": labels,
             "d": rows["metric_date"].astype(str).str[:10],
-            "s": rows["model_version"].map(series_label),
+            "s": [
+                series_label(v) + (ESTIMATED_SUFFIX if e else "")
+                for v, e in zip(rows["model_version"], estimated, strict=True)
+            ],
             "y": rows["metric_value"],
+            "e": estimated.map({True: "estimated", False: "realized"}).to_numpy(),
         }
     )
     names = set(series["m"])
@@ -213,16 +236,19 @@ def layer_trends(
         columns=["m", "b", "sev", "label"],
     )
     bounds = bounds[bounds["m"].isin(names)]
+    bounds["m"] = bounds["m"].map(lambda m: panel.get(m, m))
+    bounds = bounds.drop_duplicates()
     hits = pd.DataFrame(
         [
             {
-                "m": metric_label(r.metric, r.feature),
+                "m": metric_label(panel.get(r.metric, r.metric), r.feature),
                 "d": r.metric_date[:10],
-                "s": series_label(r.model_version),
+                "s": series_label(r.model_version)
+                + (ESTIMATED_SUFFIX if r.metric in panel else ""),
                 "y": r.value,
             }
             for r in metric_breaches
-            if metric_label(r.metric, r.feature) in names
+            if metric_label(panel.get(r.metric, r.metric), r.feature) in names
             and (r.model_version == ALL or r.metric in versioned)
         ],
         columns=["m", "d", "s", "y"],
