@@ -97,6 +97,8 @@ def report_input() -> ReportInput:
         metric_rows("spam_filter", "model_quality", "precision", healthy)
         + metric_rows("spam_filter", "model_quality", "precision", dropping, version="v3")
         + metric_rows("spam_filter", "model_quality", "recall", healthy)
+        # The label-free estimate of recall, labels or not.
+        + metric_rows("spam_filter", "model_quality", "estimated_recall", [0.88] * 10)
         + metric_rows("spam_filter", "business", "support_tickets_per_1k_users", [2] * 6 + [5] * 4)
         + metric_rows("spam_filter", "drift", "psi", [0.01] * 9 + [0.4], feature="length")
         + metric_rows("spam_filter", "drift", "psi", [0.02] * 7 + [0.3] * 3, feature="domain")
@@ -254,6 +256,21 @@ def test_declared_bounds_and_breaches_are_drawn(html):
     # The version that broke is drawn as its own series next to the rollup.
     series = {v["s"] for v in values if v.get("k") == "v" and v.get("m") == "precision"}
     assert {"all versions", "v3"} <= series
+
+
+def test_estimates_are_drawn_dashed_in_the_realized_panel(html):
+    values = [v for spec in specs(html) for v in data_values(spec)]
+    recall = [v for v in values if v.get("k") == "v" and v.get("m") == "recall"]
+    estimated = [v for v in recall if v["e"] == "estimated"]
+    assert {v["s"] for v in estimated} == {"all versions (estimated)"}
+    assert sorted(v["y"] for v in estimated) == [0.88] * 10
+    assert {v["s"] for v in recall if v["e"] == "realized"} == {"all versions"}
+    # no panel of its own, and the panel dashes the estimate
+    assert not any(v.get("m") == "estimated_recall" for v in values)
+    panel = next(
+        spec for spec in specs(html) if any(v.get("m") == "recall" for v in data_values(spec))
+    )
+    assert '"strokeDash"' in json.dumps(panel)
 
 
 def test_failing_checks_are_listed_with_numbers_and_links(html):
