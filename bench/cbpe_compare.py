@@ -29,7 +29,7 @@ import pandas as pd  # noqa: E402
 
 from bench.run import NANNYML_REQUIREMENTS, NANNYML_VENV, peer_python  # noqa: E402
 from tests.conftest import dbt_build, query, write_warehouse  # noqa: E402
-from tests.fixtures.estimated_data import estimated_frames  # noqa: E402
+from tests.fixtures.estimated_data import ONE_CLASS_DAY, estimated_frames  # noqa: E402
 
 MODEL = "fraud_model"
 REFERENCE_DAYS = 7  # dbt_project.yml drift_reference: first_days, 7
@@ -83,6 +83,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--days", type=int, default=30)
     parser.add_argument("--seed", type=int, default=5)
     parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument(
+        "--no-one-class-day",
+        action="store_true",
+        help="keep the drawn labels of the reference day the fixture makes one-class",
+    )
     args = parser.parse_args(argv)
     python, reason = peer_python(NANNYML_VENV, NANNYML_REQUIREMENTS, "NannyML")
     if python is None:
@@ -92,7 +97,12 @@ def main(argv: list[str] | None = None) -> int:
         folder = args.workdir or Path(scratch)
         folder.mkdir(parents=True, exist_ok=True)
         warehouse = write_warehouse(
-            folder / "wh.duckdb", estimated_frames(seed=args.seed, n_days=args.days)
+            folder / "wh.duckdb",
+            estimated_frames(
+                seed=args.seed,
+                n_days=args.days,
+                one_class_day=None if args.no_one_class_day else ONE_CLASS_DAY,
+            ),
         )
         dbt_build(warehouse, folder / "artifacts")
         days = realized_and_sql(warehouse)
@@ -112,8 +122,11 @@ def main(argv: list[str] | None = None) -> int:
         nml = nml.rename(columns={m: f"nml_{m}" for m in METRICS})
         days = days.merge(nml, on="metric_date")
         labeled = days[days["label_coverage"] > 0.5]
-        print(f"{MODEL}, all versions and segments, {len(labeled)} labeled days after the "
-              f"{REFERENCE_DAYS}-day reference ({args.days} days, seed {args.seed}):")  # fmt: skip
+        one_class = "no one-class day" if args.no_one_class_day else "a one-class reference day"
+        print(
+            f"{MODEL}, all versions and segments, {len(labeled)} labeled days after the "
+            f"{REFERENCE_DAYS}-day reference ({args.days} days, seed {args.seed}, {one_class}):"
+        )
         print(mae_table(labeled).to_string(index=False, float_format=lambda v: f"{v:.4f}"))
     return 0
 
