@@ -13,11 +13,14 @@ source as (
     {%- if source_exists(relation) %}
     select * from {{ relation }}
     {%- else %}
-    select
-        cast(null as string) as model_name,
-        cast(null as string) as model_version,
-        cast(null as timestamp) as trained_at,
-        cast(null as timestamp) as training_data_end
+    -- an absent optional table: no rows, the contract's columns
+    select * from (
+        select
+            cast(null as string) as model_name,
+            cast(null as string) as model_version,
+            cast(null as timestamp) as trained_at,
+            cast(null as timestamp) as training_data_end
+    ) as absent
     where 1 = 0
     {%- endif %}
 

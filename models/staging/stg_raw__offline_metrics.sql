@@ -13,11 +13,14 @@ source as (
     {%- if source_exists(relation) %}
     select * from {{ relation }}
     {%- else %}
-    select
-        cast(null as string) as model_name,
-        cast(null as string) as model_version,
-        cast(null as string) as metric_name,
-        cast(null as double) as metric_value
+    -- an absent optional table: no rows, the contract's columns
+    select * from (
+        select
+            cast(null as string) as model_name,
+            cast(null as string) as model_version,
+            cast(null as string) as metric_name,
+            cast(null as double) as metric_value
+    ) as absent
     where 1 = 0
     {%- endif %}
 
