@@ -658,3 +658,25 @@ def test_latency_regression():
     pre, post = feed[feed.day < INJ], feed[feed.day >= INJ]
     assert post.conversion.mean() < 0.7 * pre.conversion.mean()
     assert abs(post.ctr.mean() / pre.ctr.mean() - 1) < 0.1
+
+
+def test_stale_model_writes_the_registry_and_another_scenario_drops_it(tmp_path):
+    path = tmp_path / "wh.duckdb"
+    kwargs = dict(days=6, scale=0.05, seed=11, start_date=START)
+    counts = generate_warehouse(path, "stale_model", **kwargs)
+    assert counts["model_versions"] == 2 and counts["offline_metrics"] == 8
+    with duckdb.connect(str(path), read_only=True) as con:
+        versions = con.execute(
+            "select model_version, trained_at, training_data_end from raw.model_versions order by 1"
+        ).fetchall()
+        # v1 trained before the window, on data ending before that
+        assert [v for v, _, _ in versions] == ["v1", "v2"]
+        assert versions[0][1] < dt.datetime(2026, 10, 1) and versions[0][2] < versions[0][1]
+    frames = generate_frames("stale_model", **kwargs)
+    assert len(frames["offline_metrics"]) == 8
+    generate_warehouse(path, "healthy", **kwargs)
+    with duckdb.connect(str(path), read_only=True) as con:
+        tables = {t for (t,) in con.execute("select table_name from information_schema.tables "
+                                            "where table_schema = 'raw'").fetchall()}  # fmt: skip
+    assert "model_versions" not in tables and set(SOURCE_TABLES) <= tables
+    assert "model_versions" not in generate_frames("healthy", **kwargs)
