@@ -45,6 +45,13 @@ def _run_arguments(parser: argparse.ArgumentParser, with_warehouse: bool = True)
         parser.add_argument("--warehouse", type=Path, help="DuckDB file (default: WAREHOUSE_PATH)")
     parser.add_argument("--reports", type=Path, help="output folder (default: MPM_REPORTS_DIR)")
     parser.add_argument("--source-schema", help="schema of the source tables (dbt var)")
+    parser.add_argument(
+        "--config-dir",
+        type=Path,
+        help="the warehouse's config folder with thresholds.yml and links.yml (default: "
+        "MPM_CONFIG_DIR, else <warehouse stem>.mpm/ beside the warehouse; `mpm demo`: the "
+        "demo's)",
+    )
     parser.add_argument("--thresholds", type=Path, help="thresholds file to use instead")
     parser.add_argument("--full-refresh", action="store_true", help="rebuild every mart")
     parser.add_argument(
@@ -94,6 +101,7 @@ def _run(args: argparse.Namespace, warehouse: Path, checks: bool = True) -> int:
         reports=(args.reports or paths.reports_dir()).resolve(),
         source_schema=args.source_schema,
         thresholds_file=args.thresholds,
+        config_dir=args.config_dir,
         full_refresh=args.full_refresh,
         quiet=args.quiet,
         batch_days=args.batch_days,
@@ -116,6 +124,8 @@ def main(argv: list[str] | None = None) -> int:
             # The sources were just replaced whole: an incremental night
             # would keep the old days' metrics, so the demo rebuilds whole.
             args.full_refresh = True
+            # The demo is judged by the demo's config, wherever its warehouse is.
+            args.config_dir = args.config_dir or paths.DEMO_CONFIG_DIR
         return _run(args, warehouse, checks=args.command != "build")
     except UsageError as exc:
         print(f"mpm: {exc}", file=sys.stderr)

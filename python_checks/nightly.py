@@ -42,6 +42,9 @@ class RunOptions:
     reports: Path = field(default_factory=paths.reports_dir)
     source_schema: str | None = None
     thresholds_file: Path | None = None
+    # The warehouse's config folder (thresholds.yml, links.yml); None:
+    # MPM_CONFIG_DIR, else the default beside the warehouse (paths.config_dir).
+    config_dir: Path | None = None
     full_refresh: bool = False
     quiet: bool = False
     batch_days: int | None = None  # a first backfill of a large history, in batches
@@ -67,8 +70,18 @@ def build(options: RunOptions) -> RunOutcome:
     return _job(options, checks=False)
 
 
+def load_declarations(options: RunOptions) -> Declarations:
+    """The run's declarations from the warehouse's config folder; none
+    there is exit 2 saying how to write one (`mpm init`)."""
+    folder = paths.config_dir(options.warehouse, options.config_dir)
+    declare.require_config(folder, options.warehouse, options.thresholds_file)
+    return declare.load(
+        options.thresholds_file, source_schema=options.source_schema, config_dir=folder
+    )
+
+
 def _job(options: RunOptions, checks: bool) -> RunOutcome:
-    declarations = declare.load(options.thresholds_file, source_schema=options.source_schema)
+    declarations = load_declarations(options)
     engine = open_engine(options.warehouse)
     engine.check_writable()
     outcome = RunOutcome()

@@ -17,7 +17,7 @@ from python_checks.declare.contract import SourceTable, source_tables
 from python_checks.declare.dbt_vars import DbtVars, load_dbt_vars
 from python_checks.declare.links import Links, has_staged_fallback, load_links
 from python_checks.declare.thresholds import Rule, Thresholds, load_thresholds
-from python_checks.errors import ConfigError
+from python_checks.errors import ConfigError, UsageError
 
 __all__ = [
     "Declarations",
@@ -90,10 +90,28 @@ def load(
     thresholds_file: Path | None = None,
     links_file: Path | None = None,
     source_schema: str | None = None,
+    config_dir: Path | None = None,
 ) -> Declarations:
-    """Read and validate every declaration file; a bad one is exit 2."""
+    """Read and validate every declaration file; a bad one is exit 2. With
+    `config_dir`, the files are that folder's (an explicit file wins);
+    without, the demo's (paths.THRESHOLDS_FILE, paths.LINKS_FILE)."""
+    if config_dir is not None:
+        thresholds_file = thresholds_file or config_dir / paths.THRESHOLDS_NAME
+        links_file = links_file or config_dir / paths.LINKS_NAME
     return Declarations(
         thresholds=load_thresholds(thresholds_file),
         links=load_links(links_file),
         dbt_vars=load_dbt_vars(paths.DBT_PROJECT_FILE, source_schema),
+    )
+
+
+def require_config(config_dir: Path, warehouse: Path, thresholds_file: Path | None = None) -> None:
+    """A warehouse without a configuration is exit 2 with the command that
+    writes one: the demo's bounds judge the demo's models, not a user's."""
+    if thresholds_file is not None or (config_dir / paths.THRESHOLDS_NAME).is_file():
+        return
+    raise UsageError(
+        f"no configuration for {warehouse}: {config_dir / paths.THRESHOLDS_NAME} does not "
+        f"exist; write one with `mpm init --warehouse {warehouse}` (or point --config-dir "
+        f"or {paths.CONFIG_DIR_ENV} at a config folder)"
     )

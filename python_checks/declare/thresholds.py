@@ -1,5 +1,5 @@
-"""The thresholds file (expectations/thresholds.yml): every bound of the
-nightly checks, their shared settings and the Python checks' tolerances,
+"""The thresholds file (thresholds.yml in the config folder, paths.config_dir):
+every bound of the nightly checks, their shared settings and the Python checks' tolerances,
 each declared once. The defaults of every setting are the dataclass
 defaults below and nowhere else."""
 
@@ -255,7 +255,7 @@ def _typed(file: DeclarationFile, cls: type, raw: dict, what: str) -> Any:
 
 
 def load_thresholds(path: Path | None = None) -> Thresholds:
-    """The thresholds file (default: the project's expectations/thresholds.yml)."""
+    """The thresholds file (default: the demo's, paths.THRESHOLDS_FILE)."""
     path = path or paths.THRESHOLDS_FILE
     file = DeclarationFile(path)
     raw = file.load()
