@@ -175,6 +175,7 @@ def _check(
         return
 
     metrics = engine.metrics()
+    declarations = absent_models(declarations, metrics, outcome)
     with _step(outcome, "great expectations"):
         results, outcome.data_docs_index = threshold_checks.evaluate(
             metrics, declarations, runner, options.reports / "data_docs"
@@ -204,6 +205,32 @@ def _check(
                     message=f"the HTML report could not be written: {type(exc).__name__}: {exc}",
                 )
             )
+
+
+def absent_models(
+    declarations: Declarations, metrics: pd.DataFrame, outcome: RunOutcome
+) -> Declarations:
+    """The declarations without the rules and links of models metrics_daily
+    does not hold; each such model is one not-evaluated line in `outcome`."""
+    present = set(metrics["model_name"].dropna().unique()) if not metrics.empty else set()
+    kept, absent = declarations.for_models(present)
+    thresholds = declarations.thresholds.path
+    links = declarations.links.path
+    for model in sorted(absent):
+        entry = absent[model]
+        outcome.results.append(
+            CheckResult.not_evaluated(
+                "config",
+                entry.severity,
+                entry.describe(
+                    thresholds.name if thresholds else "thresholds.yml",
+                    links.name if links else "links.yml",
+                ),
+                model=model,
+                details={"rules": [r.rule_id for r in entry.rules], "links": entry.links},
+            )
+        )
+    return kept
 
 
 def write_report(

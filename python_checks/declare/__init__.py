@@ -20,6 +20,7 @@ from python_checks.declare.thresholds import Rule, Thresholds, load_thresholds
 from python_checks.errors import ConfigError, UsageError
 
 __all__ = [
+    "AbsentModel",
     "Declarations",
     "DbtVars",
     "Links",
@@ -29,6 +30,33 @@ __all__ = [
     "Thresholds",
     "load",
 ]
+
+
+@dataclass
+class AbsentModel:
+    """A model the config names that metrics_daily does not hold: the
+    rules and links (by name) that name it."""
+
+    model: str
+    rules: list[Rule] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+
+    @property
+    def severity(self) -> str:
+        return "error" if any(r.severity == "error" for r in self.rules) else "warn"
+
+    def describe(self, thresholds_name: str, links_name: str) -> str:
+        named = []
+        if self.rules:
+            ids = ", ".join(str(int(r.rule_id[1:])) for r in self.rules)
+            named.append(f"{len(self.rules)} rule(s) of {thresholds_name} ({ids})")
+        if self.links:
+            named.append(f"{len(self.links)} link(s) of {links_name} ({', '.join(self.links)})")
+        return (
+            f"model {self.model} is named by {' and '.join(named)} but has no rows in "
+            "metrics_daily: none of them ran (a model of another warehouse, or one that "
+            "never logged a prediction here)"
+        )
 
 
 @dataclass(frozen=True)
@@ -57,6 +85,48 @@ class Declarations:
         declared = replace(self, catalog=catalog)
         declared.check_metric_names()
         return declared
+
+    def for_models(self, present: set[str]) -> tuple[Declarations, dict[str, AbsentModel]]:
+        """These declarations without what names a model outside `present`
+        (the models of metrics_daily), and per absent model what was
+        dropped, so a run reports each absent model once instead of every
+        rule and link of it as not evaluated."""
+        absent: dict[str, AbsentModel] = {}
+
+        def gone(model: str) -> AbsentModel | None:
+            if model == "*" or model in present:
+                return None
+            return absent.setdefault(model, AbsentModel(model))
+
+        rules = []
+        for rule in self.thresholds.rules:
+            if (entry := gone(rule.model)) is None:
+                rules.append(rule)
+            else:
+                entry.rules.append(rule)
+        links = []
+        for link in self.links.links:
+            missing = [m for m in dict.fromkeys((link.model.model, link.business.model)) if gone(m)]
+            if not missing:
+                links.append(link)
+            for model in missing:
+                absent[model].links.append(link.name)
+        guardrails = []
+        for pair in self.links.guardrails:
+            models = (pair.engagement.model, pair.guardrail.model)
+            missing = [m for m in dict.fromkeys(models) if gone(m)]
+            if not missing:
+                guardrails.append(pair)
+            for model in missing:
+                absent[model].links.append(
+                    f"guardrail {pair.engagement.metric}~{pair.guardrail.metric}"
+                )
+        kept = replace(
+            self,
+            thresholds=replace(self.thresholds, rules=tuple(rules)),
+            links=replace(self.links, links=tuple(links), guardrails=tuple(guardrails)),
+        )
+        return kept, absent
 
     def check_metric_names(self) -> None:
         names = sorted(self.catalog.known or self.catalog)
