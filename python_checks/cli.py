@@ -34,6 +34,23 @@ def _parser() -> argparse.ArgumentParser:
     generate = sub.add_parser("generate", help="write a demo warehouse (schema raw)")
     _generate_arguments(generate)
 
+    init = sub.add_parser(
+        "init",
+        help="learn a starting config (thresholds.yml, links.yml) from a warehouse; builds it "
+        "first when metrics_daily is missing",
+    )
+    _run_arguments(init)
+    init.add_argument("--force", action="store_true", help="overwrite an existing config")
+    init.add_argument(
+        "--reference-days",
+        type=int,
+        default=14,
+        help="each model's first N days are the reference its bounds are learned from",
+    )
+    init.add_argument(
+        "--k", type=float, default=4.0, help="bounds sit k day-to-day spreads from the level"
+    )
+
     demo = sub.add_parser("demo", help="generate the demo warehouse, then run on it")
     _generate_arguments(demo)
     _run_arguments(demo, with_warehouse=False)
@@ -96,7 +113,16 @@ def _run(args: argparse.Namespace, warehouse: Path, checks: bool = True) -> int:
     from python_checks import nightly
     from python_checks.report import summary
 
-    options = nightly.RunOptions(
+    options = _options(args, warehouse)
+    outcome = nightly.run(options) if checks else nightly.build(options)
+    print(summary.render(outcome, str(warehouse)))
+    return outcome.exit_code
+
+
+def _options(args: argparse.Namespace, warehouse: Path):
+    from python_checks import nightly
+
+    return nightly.RunOptions(
         warehouse=warehouse,
         reports=(args.reports or paths.reports_dir()).resolve(),
         source_schema=args.source_schema,
@@ -106,9 +132,45 @@ def _run(args: argparse.Namespace, warehouse: Path, checks: bool = True) -> int:
         quiet=args.quiet,
         batch_days=args.batch_days,
     )
-    outcome = nightly.run(options) if checks else nightly.build(options)
-    print(summary.render(outcome, str(warehouse)))
-    return outcome.exit_code
+
+
+def _init(args: argparse.Namespace, warehouse: Path) -> int:
+    from python_checks import init_config, nightly
+    from python_checks.declare.dbt_vars import load_dbt_vars
+    from python_checks.report import summary
+    from python_checks.warehouse.engine import open_engine
+
+    if args.reference_days < 3 or args.k <= 0:
+        raise UsageError("--reference-days must be at least 3 and --k positive")
+    folder = paths.config_dir(warehouse, args.config_dir)
+    init_config.refuse_overwrite(folder, args.force)  # before a build, not after
+    engine = open_engine(warehouse)
+    built = engine.table_exists("main", "metrics_daily")
+    engine.close()
+    if not built:
+        # The config is learned from metrics_daily: build it the way
+        # `mpm build` does (preflight, dbt build with its data tests).
+        outcome = nightly.build(_options(args, warehouse))
+        if outcome.exit_code:
+            print(summary.render(outcome, str(warehouse)))
+            raise UsageError(f"{warehouse}: the build failed, so no config was learned")
+    reference = load_dbt_vars(paths.DBT_PROJECT_FILE).get("drift_reference") or {}
+    drift_days = int(reference.get("days") or 7) if reference.get("mode") == "first_days" else 7
+    engine = open_engine(warehouse)
+    try:
+        result = init_config.write_config(
+            engine,
+            warehouse,
+            folder,
+            force=args.force,
+            reference_days=args.reference_days,
+            drift_reference_days=drift_days,
+            k=args.k,
+        )
+    finally:
+        engine.close()
+    print(init_config.render(result))
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -117,6 +179,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     warehouse = (getattr(args, "warehouse", None) or paths.warehouse_path()).resolve()
     try:
+        if args.command == "init":
+            return _init(args, warehouse)
         if args.command in ("generate", "demo"):
             _generate(args, warehouse)
             if args.command == "generate":

@@ -81,7 +81,9 @@ def load_declarations(options: RunOptions) -> Declarations:
 
 
 def _job(options: RunOptions, checks: bool) -> RunOutcome:
-    declarations = load_declarations(options)
+    declarations = (
+        load_declarations(options) if checks else declare.for_build(options.source_schema)
+    )
     engine = open_engine(options.warehouse)
     engine.check_writable()
     outcome = RunOutcome()

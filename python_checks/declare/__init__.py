@@ -15,7 +15,12 @@ from python_checks import paths
 from python_checks.declare.catalog import MetricCatalog, MetricInfo
 from python_checks.declare.contract import SourceTable, source_tables
 from python_checks.declare.dbt_vars import DbtVars, load_dbt_vars
-from python_checks.declare.links import Links, has_staged_fallback, load_links
+from python_checks.declare.links import (
+    Links,
+    MovementSettings,
+    has_staged_fallback,
+    load_links,
+)
 from python_checks.declare.thresholds import Rule, Thresholds, load_thresholds
 from python_checks.errors import ConfigError, UsageError
 
@@ -171,6 +176,17 @@ def load(
     return Declarations(
         thresholds=load_thresholds(thresholds_file),
         links=load_links(links_file),
+        dbt_vars=load_dbt_vars(paths.DBT_PROJECT_FILE, source_schema),
+    )
+
+
+def for_build(source_schema: str | None = None) -> Declarations:
+    """What the build half alone (`mpm build`, the build of `mpm init`)
+    needs: the dbt vars and the contract, no rules or links, so a warehouse
+    without a config can be built before `mpm init` learns one."""
+    return Declarations(
+        thresholds=Thresholds(rules=()),
+        links=Links(links=(), guardrails=(), movement=MovementSettings()),
         dbt_vars=load_dbt_vars(paths.DBT_PROJECT_FILE, source_schema),
     )
 
