@@ -1,5 +1,7 @@
 """Command line: `mpm run` (the nightly job), `mpm build` (its dbt half
-alone), `mpm generate` (a demo warehouse), `mpm demo` (generate, then run).
+alone), `mpm init` (a starting config learned from a warehouse), `mpm
+backtest` (the rules on every past night), `mpm generate` (a demo
+warehouse), `mpm demo` (generate, then run).
 Thin: it parses arguments and calls the library. Exit codes: 0 all checks
 hold, 1 an error-severity check breaks, 2 usage, configuration or input
 error (one line on stderr)."""
@@ -51,10 +53,28 @@ def _parser() -> argparse.ArgumentParser:
         "--k", type=float, default=4.0, help="bounds sit k day-to-day spreads from the level"
     )
 
+    backtest = sub.add_parser(
+        "backtest",
+        help="evaluate every rule on each past day as if it were that night; writes "
+        "main.backtest_alarms_daily and prints per rule its alarm days",
+    )
+    _run_arguments(backtest)
+    backtest.add_argument("--from", dest="start", type=_day, help="first night (YYYY-MM-DD)")
+    backtest.add_argument("--to", dest="end", type=_day, help="last night (YYYY-MM-DD)")
+
     demo = sub.add_parser("demo", help="generate the demo warehouse, then run on it")
     _generate_arguments(demo)
     _run_arguments(demo, with_warehouse=False)
     return parser
+
+
+def _day(text: str):
+    import datetime
+
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a day (YYYY-MM-DD): {text!r}") from exc
 
 
 def _run_arguments(parser: argparse.ArgumentParser, with_warehouse: bool = True) -> None:
@@ -173,6 +193,18 @@ def _init(args: argparse.Namespace, warehouse: Path) -> int:
     return 0
 
 
+def _backtest(args: argparse.Namespace, warehouse: Path) -> int:
+    from python_checks import backtest
+
+    if args.start and args.end and args.start > args.end:
+        raise UsageError(f"--from {args.start} is after --to {args.end}")
+    outcome = backtest.run(_options(args, warehouse), args.start, args.end)
+    for result in outcome.results:
+        print(f"  {result.check}: {result.message}")
+    print(backtest.render(outcome.summaries, outcome.table, outcome.where))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
@@ -181,6 +213,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "init":
             return _init(args, warehouse)
+        if args.command == "backtest":
+            return _backtest(args, warehouse)
         if args.command in ("generate", "demo"):
             _generate(args, warehouse)
             if args.command == "generate":

@@ -93,23 +93,39 @@ def split_evaluable(
     return rows[reason == ""].drop(columns="reason"), rows[reason != ""]
 
 
-def evaluate(
-    metrics: pd.DataFrame, declarations: Declarations, runner: Runner, docs_dir: Path
-) -> tuple[list[CheckResult], str]:
-    """Run every rule through GE; return results and the Data Docs index path.
+@dataclass
+class Prepared:
+    """The rules bound to the rows they judge, before anything judges them:
+    what could not be evaluated (results), one BoundCheck per (rule, model)
+    and the evaluable rows with their check_id and checked_value."""
 
-    `metrics` is the whole of metrics_daily (derived rules need history);
-    rules are checked on the last `evaluation_window_days` days. `runner`
-    runs the checkpoint (Runner.start).
-    """
+    results: list[CheckResult]
+    bound: list[BoundCheck]
+    frames: list[pd.DataFrame]
+
+
+def prepare(
+    metrics: pd.DataFrame,
+    declarations: Declarations,
+    as_of: pd.Timestamp | None = None,
+    window_days: int | None = None,
+) -> Prepared:
+    """Every rule's rows as the night of `as_of` sees them: metrics_daily
+    cut at that day (derived rules see only the history before it), the
+    last `window_days` days up to it (default: evaluation_window_days
+    ending at metrics_daily's latest day), the gates applied. The nightly
+    run judges the result through GE (evaluate); `mpm backtest` calls it
+    once per past night (python_checks/backtest.py)."""
     thresholds, catalog = declarations.thresholds, declarations.catalog
     declared_in = thresholds.path.name if thresholds.path else "thresholds.yml"
-    window_days = declarations.window_days
+    window_days = window_days or declarations.window_days
     wilson_z = thresholds.settings.wilson_z
+    if as_of is not None:
+        metrics = metrics[pd.to_datetime(metrics["metric_date"]) <= pd.Timestamp(as_of)]
     if metrics.empty:
         first_day = None
     else:
-        last_day = pd.Timestamp(metrics["metric_date"].max())
+        last_day = pd.Timestamp(as_of if as_of is not None else metrics["metric_date"].max())
         first_day = last_day - pd.Timedelta(days=window_days - 1)
     coverage = metrics.loc[
         metrics["metric_name"] == "label_coverage",
@@ -153,6 +169,20 @@ def evaluate(
                     checked_value=checked_values(evaluable, rule, wilson_z),
                 )
             )
+    return Prepared(results, bound, frames)
+
+
+def evaluate(
+    metrics: pd.DataFrame, declarations: Declarations, runner: Runner, docs_dir: Path
+) -> tuple[list[CheckResult], str]:
+    """Run every rule through GE; return results and the Data Docs index path.
+
+    `metrics` is the whole of metrics_daily (derived rules need history);
+    rules are checked on the last `evaluation_window_days` days. `runner`
+    runs the checkpoint (Runner.start).
+    """
+    prepared = prepare(metrics, declarations)
+    results, bound, frames = prepared.results, prepared.bound, prepared.frames
     if not bound:
         return results, ""
     frame = pd.concat(frames, ignore_index=True)
@@ -187,12 +217,13 @@ def _not_evaluated(rule: Rule, model: str, skipped: pd.DataFrame) -> CheckResult
         rule,
         model,
         f"{len(skipped)} row(s) not evaluated ({why})",
-        details={"days": days, "reasons": reasons},
+        details={"days": days, "reasons": reasons, "rows": len(skipped)},
     )
 
 
 def _rule_not_evaluated(rule: Rule, model: str, why: str, **fields) -> CheckResult:
     """A rule (on one model) that could not be evaluated, and why."""
+    fields["details"] = {"rule_id": rule.rule_id, **fields.get("details", {})}
     return CheckResult.not_evaluated(
         "threshold",
         rule.severity,
