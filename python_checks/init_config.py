@@ -66,6 +66,7 @@ FAMILIES: dict[str, list[tuple[str, str, str]]] = {
     ],
 }
 COMMON = [("serving", "latency_p95_ms", "down")]
+LABELED = {"quality", "calibration", "bias"}  # families computed from labels
 ERROR_METRICS = {"auc_roc", "ndcg_at_10", "mae", "rougeL_f", "psi"}
 
 
@@ -110,6 +111,13 @@ def sample_gate(sample_sizes: pd.Series) -> int:
     volume is evaluated, a day at less than half of it is not."""
     sizes = sample_sizes.dropna()
     return max(1, int(sizes.min() // 2)) if len(sizes) else 1
+
+
+def coverage_floor(coverage: pd.Series) -> float | None:
+    """Half the lowest label coverage of a reference day, rounded down to
+    0.01 (None without labels)."""
+    values = coverage.dropna()
+    return math.floor(50 * float(values.min())) / 100 if len(values) else None
 
 
 def _rollup(metrics: pd.DataFrame, model: str) -> pd.DataFrame:
@@ -160,6 +168,12 @@ def profile_models(
             categorical_features=categorical,
             reference=(str(first.date()), str(min(last_reference, days[-1]).date())),
         )
+        # Labels: the coverage gate is half the lowest reference coverage,
+        # so a model that labels half its predictions (summaries with a
+        # reference) is evaluated, and a day whose labels have not arrived
+        # is not.
+        coverage = reference.loc[reference["metric_name"] == "label_coverage", "metric_value"]
+        coverage_gate = coverage_floor(coverage)
         for family, metric, better in [*FAMILIES.get(task, []), *COMMON]:
             series = reference[
                 (reference["metric_name"] == metric) & (reference["feature_name"].fillna("") == "")
@@ -168,10 +182,11 @@ def profile_models(
             if learned is None:
                 continue
             low, high, level, spread = learned
-            profile.rules.append(
-                _rule(model, metric, family, low, high, level, spread,
-                      sample_gate(series["sample_size"]), metric in ERROR_METRICS)
-            )  # fmt: skip
+            rule = _rule(model, metric, family, low, high, level, spread,
+                         sample_gate(series["sample_size"]), metric in ERROR_METRICS)  # fmt: skip
+            if family in LABELED and coverage_gate is not None:
+                rule["min_label_coverage"] = coverage_gate
+            profile.rules.append(rule)
         # Drift: one PSI rule per model over every feature and the
         # prediction, bound by the widest feature's learned upper bound
         # (learned outside the drift reference window, where PSI is in-sample).
@@ -251,7 +266,8 @@ def thresholds_text(
         "# Each bound was learned from the model's reference window (named per",
         f"# model): its level (median) -/+ {k:g} x its day-to-day spread (standard",
         "# deviation), on the worse side. min_sample_size gates are half the smallest",
-        "# sample of a reference day, so every day of normal volume is evaluated.",
+        "# sample of a reference day, so every day of normal volume is evaluated;",
+        "# min_label_coverage is half the lowest label coverage of a reference day.",
         "# Edit freely; `mpm backtest` shows how often each rule would have fired.",
         "# Keys: see python_checks/demo/config/thresholds.yml (the demo's config).",
         "",

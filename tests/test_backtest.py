@@ -125,3 +125,42 @@ def test_backtest_alarms_are_the_nightly_breaches(tmp_path):
     assert nightly == alarms == {
         ("r001", "2026-05-03"), ("r001", "2026-05-04"), ("r002", "2026-05-08")
     }  # fmt: skip
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("scenario", "kind", "other"),
+    [("data_drift", "data_drift_detected", "concept_drift_detected"),
+     ("concept_drift", "concept_drift_detected", "data_drift_detected")],
+)  # fmt: skip
+def test_backtest_on_drift_scenarios(tmp_path, scenario, kind, other, capsys):
+    """The demo's config on the drift scenarios (injection from day 20 of
+    30): the verdict of the injected kind alarms on the injected days (the
+    last two days' labels are too immature for concept drift), the other
+    kind never; error rules alarm on no clean rule-day, and all rules on
+    fewer than 2 % of them."""
+    from python_checks import cli, paths
+    from python_checks.demo.scenarios import injection_day
+    from tests.conftest import query
+
+    warehouse = tmp_path / f"{scenario}.duckdb"
+    base = ["--warehouse", str(warehouse), "--reports", str(tmp_path / "r"), "--quiet"]
+    assert cli.main(["generate", "--scenario", scenario, "--warehouse", str(warehouse)]) == 0
+    assert cli.main(["build", *base, "--full-refresh"]) in (0, 1)
+    config = ["--config-dir", str(paths.DEMO_CONFIG_DIR)]
+    assert cli.main(["backtest", *base, *config]) == 0
+    capsys.readouterr()
+    table = query(warehouse, "select * from main.backtest_alarms_daily")
+    table["day"] = pd.to_datetime(table["metric_date"])
+    start = table["day"].min() + pd.Timedelta(days=injection_day(30))
+    alarms = table[table["status"] == "alarm"]
+    flagged = alarms[alarms["metric_name"] == kind]
+    assert set(flagged["model_name"]) == {"spam_filter"}
+    injected = pd.date_range(start, table["day"].max(), freq="D")
+    expected = injected if kind == "data_drift_detected" else injected[:-2]
+    assert sorted(flagged["day"]) == list(expected)
+    assert alarms[alarms["metric_name"] == other].empty
+    clean = table[(table["day"] < start) & (table["status"] != "not_evaluated")]
+    error = clean[clean["severity"] == "error"]
+    assert len(error) > 500 and (error["status"] == "alarm").sum() == 0
+    assert (clean["status"] == "alarm").mean() < 0.02

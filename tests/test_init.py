@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from python_checks import cli, declare, init_config, paths
-from tests.conftest import write_warehouse
+from tests.conftest import query, write_warehouse
 from tests.fixtures.new_model_data import MODEL, new_model_frames
 
 
@@ -52,6 +52,7 @@ def _metrics(days: int = 20) -> pd.DataFrame:
             )  # fmt: skip
 
         row("n_predictions", 100.0 + day, 100 + day)
+        row("label_coverage", 0.6 + 0.01 * day, 100 + day)
         row("auc_roc", 0.90 if day % 2 else 0.92, 60 + day)
         row("psi", 0.01 if day < 7 else (0.05 if day % 2 else 0.07), 100 + day, "drift", "x")
         row("ks_statistic", 0.05, 100 + day, "drift", "x")
@@ -74,6 +75,8 @@ def test_profile_learns_one_rule_per_fitting_family():
     assert rules["auc_roc"]["min"] == pytest.approx(0.91 - 4 * np.std(auc, ddof=1), abs=1e-4)
     assert rules["auc_roc"]["min_sample_size"] == 30  # half of day 0's 60 labeled rows
     assert rules["auc_roc"]["severity"] == "error"
+    assert rules["auc_roc"]["min_label_coverage"] == 0.3  # half of day 0's 0.6
+    assert "min_label_coverage" not in rules["psi"]  # drift needs no labels
     # PSI learned on days 7..13 only (the drift reference's PSI is in-sample)
     psi = [0.05 if d % 2 else 0.07 for d in range(7, 14)]
     assert rules["psi"]["max"] == pytest.approx(np.median(psi) + 4 * np.std(psi, ddof=1), abs=1e-4)
@@ -136,6 +139,18 @@ def test_init_then_run_on_a_model_the_demo_does_not_have(tmp_path, monkeypatch, 
     for metric in ("mae", "r2", "mean_error", "latency_p95_ms", "data_drift_detected"):
         assert (metric, 14) in passed
     assert ("psi", 14 * 4) in passed  # 2 numeric + 1 categorical feature + the prediction
+
+    # the backtest of the learned config
+    assert cli.main(["backtest", *base, "--from", "2026-03-15", "--to", "2026-04-09"]) == 0
+    out = capsys.readouterr().out
+    assert "26 night(s) 2026-03-15 .. 2026-04-09; per-day alarms in main.backtest_alarms_daily" in (
+        out
+    )
+    table = query(warehouse, "select * from main.backtest_alarms_daily")
+    assert len(table) == 26 * 9  # 7 learned rules + quarantine_rate + prediction_day_missing
+    # a clean history: every rule judged every night, alarms within a 2 % budget
+    assert set(table["status"]) <= {"ok", "alarm"}
+    assert (table["status"] == "alarm").mean() < 0.02
 
     # a second init refuses; --force replaces
     assert cli.main(["init", *base]) == 2
