@@ -43,6 +43,8 @@ def _declarations(tmp_path):
         "  - {model: churn, metric: latency_p95_ms, kind: band, reference_days: 3, k: 3,"
         " severity: warn}\n"
         "  - {model: gone, metric: auc_roc, min: 0.5}\n"
+        "  - {model: churn, metric: auc_roc, min: 0.75, min_sample_size: 50,"
+        " persistence: {k: 2, n: 2}}\n"
     )
     catalog = MetricCatalog(
         auc_roc=MetricInfo("auc_roc", "model_quality", "m", False),
@@ -87,6 +89,13 @@ def test_alarm_table_judges_each_night_as_that_night(tmp_path):
     assert (summary["r002"].alarm_days, summary["r002"].first_alarm) == (1, "2026-05-08")
     assert summary["r003"].days_evaluated == 0
 
+    # 2 of 2: the first low day alone does not alarm, the second does; the
+    # too-small day between is skipped, not counted
+    persistent = table[table["rule_id"] == "r004"].set_index("metric_date")["status"]
+    assert persistent.tolist() == [
+        "ok", "ok", "ok", "alarm", "ok", "not_evaluated", "ok", "ok"
+    ]  # fmt: skip
+
     # --from/--to: only those nights, each still seeing its own history
     part = backtest.alarm_table(_metrics(), declared, "2026-05-04", "2026-05-05")
     assert sorted(part["metric_date"].unique()) == ["2026-05-04", "2026-05-05"]
@@ -123,7 +132,8 @@ def test_backtest_alarms_are_the_nightly_breaches(tmp_path):
         )
     )
     assert nightly == alarms == {
-        ("r001", "2026-05-03"), ("r001", "2026-05-04"), ("r002", "2026-05-08")
+        ("r001", "2026-05-03"), ("r001", "2026-05-04"), ("r002", "2026-05-08"),
+        ("r004", "2026-05-04"),
     }  # fmt: skip
 
 

@@ -26,13 +26,14 @@ import signal
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from python_checks.declare import Declarations
 from python_checks.declare.thresholds import Rule
 from python_checks.results import CheckResult, Status
 from python_checks.stats.derived import derive
-from python_checks.stats.intervals import wilson_checked_value
+from python_checks.stats.intervals import persistent_checked_value, wilson_checked_value
 from python_checks.warehouse.engine import Engine
 
 # Suite names become file names in Data Docs: plain names up to this length.
@@ -140,9 +141,10 @@ def prepare(
             why = f"metric {rule.metric!r} is not published by any mart"
             results.append(_rule_not_evaluated(rule, rule.model, why))
             continue
-        selected = derive(select_rows(metrics, rule), rule)
+        history = derive(select_rows(metrics, rule), rule)
+        selected = history
         if first_day is not None:
-            selected = selected[pd.to_datetime(selected["metric_date"]) >= first_day]
+            selected = history[pd.to_datetime(history["metric_date"]) >= first_day]
         models = sorted(selected["model_name"].unique()) if rule.model == "*" else [rule.model]
         for model in models:
             rows = selected[selected["model_name"] == model]
@@ -163,13 +165,30 @@ def prepare(
                 needs_labels=info.needs_labels,
             )
             bound.append(check)
-            frames.append(
-                evaluable.assign(
-                    check_id=check.check_id,
-                    checked_value=checked_values(evaluable, rule, wilson_z),
-                )
-            )
+            checked = checked_values(evaluable, rule, wilson_z)
+            if rule.persistence_n > 1:
+                # k of n needs the n - 1 evaluated days before the window too
+                before = history[history["model_name"] == model]
+                past, _ = split_evaluable(before, rule, coverage, info.needs_labels)
+                checked = persistent_values(past, rule, wilson_z).loc[evaluable.index]
+            frames.append(evaluable.assign(check_id=check.check_id, checked_value=checked))
     return Prepared(results, bound, frames)
+
+
+def persistent_values(rows: pd.DataFrame, rule: Rule, wilson_z: float) -> pd.Series:
+    """Each row's checked value under the rule's persistence (k of its
+    slice's last n evaluated days, stats.intervals.persistent_checked_value),
+    computed per slice (version, segment, feature) in day order."""
+    checked = checked_values(rows, rule, wilson_z).astype(float)
+    out = pd.Series(np.nan, index=rows.index)
+    keys = ["model_version", "segment", "feature_name"]
+    for _, group in rows.groupby(keys, dropna=False, sort=False):
+        ordered = group.sort_values("metric_date").index
+        out.loc[ordered] = persistent_checked_value(
+            checked.loc[ordered].to_numpy(), rule.min, rule.max,
+            rule.persistence_k, rule.persistence_n,
+        )  # fmt: skip
+    return out
 
 
 def evaluate(

@@ -29,6 +29,7 @@ _RULE_KEYS = frozenset(
         "reference_days",
         "k",
         "proportion",
+        "persistence",
     }
 )
 _KINDS = ("static", "change", "band")
@@ -63,6 +64,11 @@ class Rule:
     # settings.wilson_z) lies outside the bound, so a 20-row day whose point
     # estimate dips does not page anyone.
     proportion: bool = False
+    # Persistence (k of n): a day breaches only when it is outside the bound
+    # and so are at least k of the slice's last n evaluated days (itself
+    # included), so one noisy day does not page anyone. 1 of 1: every day.
+    persistence_k: int = 1
+    persistence_n: int = 1
 
     @property
     def checked_metric(self) -> str:
@@ -114,6 +120,11 @@ class Rule:
         wilson = (
             ", breached only when its whole Wilson interval lies outside" if self.proportion else ""
         )
+        if self.persistence_n > 1:
+            wilson += (
+                f", and only when at least {self.persistence_k} of the last "
+                f"{self.persistence_n} days breach"
+            )
         gates = f"days with fewer than {self.min_sample_size} rows are not evaluated"
         if needs_labels and self.min_label_coverage:
             gates += f", nor days with label coverage below {self.min_label_coverage:g}"
@@ -133,6 +144,8 @@ class Rule:
             scope.append(f"feature {self.feature}")
         if self.proportion:
             scope.append("Wilson interval")
+        if self.persistence_n > 1:
+            scope.append(f"{self.persistence_k} of {self.persistence_n} days")
         where = f" ({', '.join(scope)})" if scope else ""
         return f"{self.model} {self.checked_metric}{where} {self.bound_text()}"
 
@@ -311,6 +324,12 @@ def _rule(file: DeclarationFile, index: int, entry: Any, settings: Settings) -> 
     proportion = entry.get("proportion", False)
     if not isinstance(proportion, bool) or (proportion and kind != "static"):
         raise file.error(f"{where}: proportion must be true/false on a static rule")
+    persistence = file.mapping(entry.get("persistence"), f"{where}: persistence")
+    file.known_keys(persistence, {"k", "n"}, f"{where}: persistence")
+    persist_n = file.whole(persistence.get("n", 1), f"{where}: persistence.n", 1, 60)
+    persist_k = file.whole(persistence.get("k", persist_n), f"{where}: persistence.k", 1, 60)
+    if persist_k > persist_n:
+        raise file.error(f"{where}: persistence.k {persist_k} is above n {persist_n}")
     if low is None and high is None:
         raise file.error(f"{where} has neither min nor max")
     if low is not None and high is not None and low > high:
@@ -338,4 +357,6 @@ def _rule(file: DeclarationFile, index: int, entry: Any, settings: Settings) -> 
         window=window,
         reference_days=reference_days,
         proportion=proportion,
+        persistence_k=persist_k,
+        persistence_n=persist_n,
     )

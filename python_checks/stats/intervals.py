@@ -72,3 +72,33 @@ def benjamini_hochberg(pvalues: np.ndarray, fdr: float) -> tuple[np.ndarray, flo
     reject = np.zeros(m, dtype=bool)
     reject[order[:k]] = True
     return reject, cutoff
+
+
+def persistent_checked_value(
+    checked: np.ndarray,
+    low_bound: float | None,
+    high_bound: float | None,
+    k: int,
+    n: int,
+) -> np.ndarray:
+    """Persistence (k of n) over one slice's evaluated days, in day order.
+
+    A day keeps its checked value (and so breaches) only when it is outside
+    [low_bound, high_bound] and at least k of the last n days (itself
+    included) are; otherwise its value is moved into the range, so it
+    passes. NaN stays NaN (never a pass).
+    """
+    values = np.asarray(checked, dtype=float)
+    outside = np.zeros(len(values), dtype=bool)
+    if low_bound is not None:
+        outside |= values < low_bound
+    if high_bound is not None:
+        outside |= values > high_bound
+    counts = np.convolve(outside.astype(int), np.ones(n, dtype=int))[: len(values)]
+    keep = outside & (counts >= k)
+    inside = values.copy()
+    if low_bound is not None:
+        inside = np.maximum(inside, low_bound)
+    if high_bound is not None:
+        inside = np.minimum(inside, high_bound)
+    return np.where(keep | np.isnan(values), values, inside)
