@@ -57,7 +57,8 @@ def alarm_table(
     metrics: pd.DataFrame, declarations: Declarations, start=None, end=None
 ) -> pd.DataFrame:
     """One row per (night, rule, model): alarm, ok or not_evaluated."""
-    wanted = {r.metric for r in declarations.thresholds.rules} | {"label_coverage"}
+    # the gates' and intervals' inputs too: label coverage, AUC's base rate
+    wanted = {r.metric for r in declarations.thresholds.rules} | {"label_coverage", "base_rate"}
     metrics = metrics[metrics["metric_name"].isin(wanted)]
     rows = []
     for night in nights(metrics, start, end):

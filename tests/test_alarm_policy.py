@@ -56,3 +56,74 @@ def test_bad_persistence_is_a_config_error(tmp_path, persistence, message):
     path.write_text(f"rules:\n  - {rule}\n")
     with pytest.raises(ConfigError, match=message):
         load_thresholds(path)
+
+
+def test_hanley_mcneil_se_matches_the_spread_of_simulated_aucs():
+    """Binormal scores (positives N(1, 1), negatives N(0, 1)): the AUC's
+    spread over 2000 simulated days is the Hanley-McNeil standard error."""
+    from scipy.stats import norm, rankdata
+
+    from python_checks.stats.intervals import hanley_mcneil_interval
+
+    rng = np.random.default_rng(0)
+    n1, n0 = 60, 90
+    pos = rng.normal(1.0, 1.0, (2000, n1))
+    neg = rng.normal(0.0, 1.0, (2000, n0))
+    ranks = rankdata(np.hstack([pos, neg]), axis=1)[:, :n1]
+    aucs = (ranks.sum(axis=1) - n1 * (n1 + 1) / 2) / (n1 * n0)
+    true_auc = norm.cdf(1 / np.sqrt(2))
+    low, high = hanley_mcneil_interval(np.array([true_auc]), np.array([n1]), np.array([n0]), 1.0)
+    se = (high[0] - low[0]) / 2
+    assert se == pytest.approx(aucs.std(ddof=1), rel=0.1)
+    assert np.isnan(hanley_mcneil_interval(np.array([0.8]), np.array([0]), np.array([5]))[0][0])
+
+
+def _auc_metrics(auc: float, n: int, base_rate: float | None):
+    import pandas as pd
+
+    key = dict(metric_date=pd.Timestamp("2026-06-01"), model_name="m", model_version="__all__",
+               segment="__all__", feature_name="", layer="model_quality")  # fmt: skip
+    rows = [{**key, "metric_name": "auc_roc", "metric_value": auc, "sample_size": n}]
+    if base_rate is not None:
+        rows.append({**key, "metric_name": "base_rate", "metric_value": base_rate,
+                     "sample_size": n})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize(
+    ("n", "base_rate", "status"),
+    [(40, 0.5, "ok"), (4000, 0.5, "alarm"), (4000, None, "not_evaluated")],
+)
+def test_an_auc_dip_breaches_only_beyond_its_sampling_error(tmp_path, n, base_rate, status):
+    from dataclasses import replace
+
+    from python_checks import backtest, declare
+    from python_checks.declare.catalog import MetricCatalog, MetricInfo
+
+    path = tmp_path / "thresholds.yml"
+    path.write_text(
+        "rules:\n  - {model: m, metric: auc_roc, min: 0.75, sampling_error: hanley_mcneil}\n"
+    )
+    catalog = MetricCatalog(auc_roc=MetricInfo("auc_roc", "model_quality", "x", False))
+    declared = replace(declare.load(thresholds_file=path), catalog=catalog)
+    table = backtest.alarm_table(_auc_metrics(0.70, n, base_rate), declared)
+    assert table["status"].tolist() == [status]
+    if status == "not_evaluated":
+        assert "no base_rate for its AUC interval" in table["reason"].iloc[0]
+
+
+def test_hanley_mcneil_is_declared_on_auc_only(tmp_path):
+    path = tmp_path / "thresholds.yml"
+    path.write_text(
+        "rules:\n  - {model: m, metric: auc_roc, min: 0.8, sampling_error: hanley_mcneil}\n"
+    )
+    (rule,) = load_thresholds(path).rules
+    assert "Hanley-McNeil" in rule.describe() and "Hanley-McNeil interval" in rule.sentence("m")
+    path.write_text(
+        "rules:\n  - {model: m, metric: recall, min: 0.8, sampling_error: hanley_mcneil}\n"
+    )
+    with pytest.raises(ConfigError, match="hanley_mcneil bounds auc_roc"):
+        load_thresholds(path)
+    path.write_text("rules:\n  - {model: m, metric: auc_roc, min: 0.8, sampling_error: delong}\n")
+    with pytest.raises(ConfigError, match="sampling_error must be none or hanley_mcneil"):
+        load_thresholds(path)

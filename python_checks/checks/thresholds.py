@@ -33,7 +33,12 @@ from python_checks.declare import Declarations
 from python_checks.declare.thresholds import Rule
 from python_checks.results import CheckResult, Status
 from python_checks.stats.derived import derive
-from python_checks.stats.intervals import persistent_checked_value, wilson_checked_value
+from python_checks.stats.intervals import (
+    hanley_mcneil_interval,
+    nearest_in_interval,
+    persistent_checked_value,
+    wilson_checked_value,
+)
 from python_checks.warehouse.engine import Engine
 
 # Suite names become file names in Data Docs: plain names up to this length.
@@ -82,6 +87,8 @@ def split_evaluable(
     reason[rows["metric_value"].isna()] = "undefined value"
     small = rows["sample_size"].fillna(0) < rule.min_sample_size
     reason[small & (reason == "")] = f"sample size below {rule.min_sample_size}"
+    if "base_rate" in rows:
+        reason[rows["base_rate"].isna() & (reason == "")] = "no base_rate for its AUC interval"
     if needs_labels and rule.min_label_coverage > 0:
         joined = rows.merge(
             coverage, how="left", on=["metric_date", "model_name", "model_version", "segment"]
@@ -142,6 +149,8 @@ def prepare(
             results.append(_rule_not_evaluated(rule, rule.model, why))
             continue
         history = derive(select_rows(metrics, rule), rule)
+        if rule.sampling_error == "hanley_mcneil":
+            history = with_base_rate(history, metrics)
         selected = history
         if first_day is not None:
             selected = history[pd.to_datetime(history["metric_date"]) >= first_day]
@@ -216,11 +225,30 @@ def evaluate(
     return results, index_path
 
 
+def with_base_rate(rows: pd.DataFrame, metrics: pd.DataFrame) -> pd.DataFrame:
+    """`rows` with the same slice-day's base_rate (positives among labeled
+    predictions), the class split an AUC interval needs; index kept."""
+    keys = ["metric_date", "model_name", "model_version", "segment"]
+    rates = metrics.loc[metrics["metric_name"] == "base_rate", [*keys, "metric_value"]]
+    # metrics_daily's key is unique, so a left merge keeps every row once, in order
+    merged = rows.drop(columns="base_rate", errors="ignore").merge(
+        rates.rename(columns={"metric_value": "base_rate"}), how="left", on=keys
+    )
+    merged.index = rows.index
+    return merged
+
+
 def checked_values(rows: pd.DataFrame, rule: Rule, wilson_z: float) -> pd.Series:
     """The value GE bounds: the metric itself, or for a `proportion` rule the
     point of its Wilson interval nearest the allowed range (so only a whole
     interval outside the bound breaches)."""
     values = rows["metric_value"].astype(float)
+    if rule.sampling_error == "hanley_mcneil":
+        n = rows["sample_size"].astype(float).fillna(0).to_numpy()
+        positives = np.round(rows["base_rate"].astype(float).to_numpy() * n)
+        low, high = hanley_mcneil_interval(values.to_numpy(), positives, n - positives, wilson_z)
+        checked = nearest_in_interval(values.to_numpy(), low, high, rule.min, rule.max)
+        return pd.Series(checked, index=rows.index)
     if not rule.proportion:
         return values
     n = rows["sample_size"].astype(float).fillna(0).to_numpy()

@@ -30,6 +30,7 @@ _RULE_KEYS = frozenset(
         "k",
         "proportion",
         "persistence",
+        "sampling_error",
     }
 )
 _KINDS = ("static", "change", "band")
@@ -64,6 +65,10 @@ class Rule:
     # settings.wilson_z) lies outside the bound, so a 20-row day whose point
     # estimate dips does not page anyone.
     proportion: bool = False
+    # hanley_mcneil (auc_roc only): the row breaches only when its whole
+    # Hanley-McNeil interval (AUC, its positives and negatives from the
+    # slice's base_rate and sample size, z = settings.wilson_z) lies outside.
+    sampling_error: str = "none"
     # Persistence (k of n): a day breaches only when it is outside the bound
     # and so are at least k of the slice's last n evaluated days (itself
     # included), so one noisy day does not page anyone. 1 of 1: every day.
@@ -120,6 +125,8 @@ class Rule:
         wilson = (
             ", breached only when its whole Wilson interval lies outside" if self.proportion else ""
         )
+        if self.sampling_error == "hanley_mcneil":
+            wilson += ", breached only when its whole Hanley-McNeil interval lies outside"
         if self.persistence_n > 1:
             wilson += (
                 f", and only when at least {self.persistence_k} of the last "
@@ -144,6 +151,8 @@ class Rule:
             scope.append(f"feature {self.feature}")
         if self.proportion:
             scope.append("Wilson interval")
+        if self.sampling_error == "hanley_mcneil":
+            scope.append("Hanley-McNeil interval")
         if self.persistence_n > 1:
             scope.append(f"{self.persistence_k} of {self.persistence_n} days")
         where = f" ({', '.join(scope)})" if scope else ""
@@ -324,6 +333,16 @@ def _rule(file: DeclarationFile, index: int, entry: Any, settings: Settings) -> 
     proportion = entry.get("proportion", False)
     if not isinstance(proportion, bool) or (proportion and kind != "static"):
         raise file.error(f"{where}: proportion must be true/false on a static rule")
+    sampling_error = entry.get("sampling_error", "none")
+    if sampling_error not in ("none", "hanley_mcneil"):
+        raise file.error(f"{where}: sampling_error must be none or hanley_mcneil")
+    if sampling_error == "hanley_mcneil" and (
+        metric != "auc_roc" or kind != "static" or proportion
+    ):
+        raise file.error(
+            f"{where}: sampling_error hanley_mcneil bounds auc_roc on a static rule "
+            "(proportion: true is the Wilson interval of a share)"
+        )
     persistence = file.mapping(entry.get("persistence"), f"{where}: persistence")
     file.known_keys(persistence, {"k", "n"}, f"{where}: persistence")
     persist_n = file.whole(persistence.get("n", 1), f"{where}: persistence.n", 1, 60)
@@ -357,6 +376,7 @@ def _rule(file: DeclarationFile, index: int, entry: Any, settings: Settings) -> 
         window=window,
         reference_days=reference_days,
         proportion=proportion,
+        sampling_error=sampling_error,
         persistence_k=persist_k,
         persistence_n=persist_n,
     )

@@ -51,6 +51,44 @@ def wilson_checked_value(
     return np.where(np.isfinite(low), checked, np.nan)
 
 
+def hanley_mcneil_interval(
+    auc: np.ndarray, positives: np.ndarray, negatives: np.ndarray, z: float = 1.96
+) -> tuple[np.ndarray, np.ndarray]:
+    """AUC ± z·SE with Hanley & McNeil's (1982) standard error:
+    SE² = (A(1−A) + (n₊−1)(Q₁−A²) + (n₋−1)(Q₂−A²)) / (n₊·n₋), Q₁ = A/(2−A),
+    Q₂ = 2A²/(1+A); clipped to [0, 1]. A class with no rows gives (nan, nan)."""
+    a = np.asarray(auc, dtype=float)
+    n1 = np.asarray(positives, dtype=float)
+    n0 = np.asarray(negatives, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        q1 = a / (2 - a)
+        q2 = 2 * a * a / (1 + a)
+        variance = (a * (1 - a) + (n1 - 1) * (q1 - a * a) + (n0 - 1) * (q2 - a * a)) / (n1 * n0)
+        half = z * np.sqrt(np.maximum(variance, 0.0))
+        valid = (n1 > 0) & (n0 > 0) & np.isfinite(a)
+        low = np.where(valid, np.clip(a - half, 0.0, 1.0), np.nan)
+        high = np.where(valid, np.clip(a + half, 0.0, 1.0), np.nan)
+    return low, high
+
+
+def nearest_in_interval(
+    value: np.ndarray,
+    low: np.ndarray,
+    high: np.ndarray,
+    low_bound: float | None,
+    high_bound: float | None,
+) -> np.ndarray:
+    """The point of [low, high] closest to the allowed range: checked
+    against the bound, it breaches exactly when the whole interval is
+    outside. NaN where the interval is undefined."""
+    checked = np.asarray(value, dtype=float).copy()
+    if low_bound is not None:
+        checked = np.where(high < low_bound, high, np.maximum(checked, low_bound))
+    if high_bound is not None:
+        checked = np.where(low > high_bound, low, np.minimum(checked, high_bound))
+    return np.where(np.isfinite(low), checked, np.nan)
+
+
 def benjamini_hochberg(pvalues: np.ndarray, fdr: float) -> tuple[np.ndarray, float]:
     """Which hypotheses BH rejects at false discovery rate `fdr`, and the
     p-value cut-off it used (0 when nothing is rejected).
