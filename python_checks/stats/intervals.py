@@ -43,12 +43,7 @@ def wilson_checked_value(
     otherwise a value inside the range.
     """
     low, high = wilson_interval(value, n, z)
-    checked = np.asarray(value, dtype=float).copy()
-    if low_bound is not None:
-        checked = np.where(high < low_bound, high, np.maximum(checked, low_bound))
-    if high_bound is not None:
-        checked = np.where(low > high_bound, low, np.minimum(checked, high_bound))
-    return np.where(np.isfinite(low), checked, np.nan)
+    return nearest_in_interval(value, low, high, low_bound, high_bound)
 
 
 def hanley_mcneil_interval(
