@@ -127,3 +127,77 @@ def test_hanley_mcneil_is_declared_on_auc_only(tmp_path):
     path.write_text("rules:\n  - {model: m, metric: auc_roc, min: 0.8, sampling_error: delong}\n")
     with pytest.raises(ConfigError, match="sampling_error must be none or hanley_mcneil"):
         load_thresholds(path)
+
+
+def _segments(shares_and_sizes):
+    import pandas as pd
+
+    return pd.DataFrame(
+        [
+            dict(
+                metric_date=pd.Timestamp("2026-06-01"),
+                model_name="m",
+                model_version="__all__",
+                segment=f"s{i:02d}",
+                feature_name="",
+                layer="model_quality",
+                metric_name="precision",
+                metric_value=share,
+                sample_size=n,
+            )  # fmt: skip
+            for i, (share, n) in enumerate(shares_and_sizes)
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    ("segments", "breached"),
+    [
+        # 19 segments a little under the floor (p ~ 0.31 each), one far under
+        ([(0.78, 100)] * 19 + [(0.5, 400)], 1),
+        # ten segments each clearly under (p ~ 0.006): BH rejects them all
+        ([(0.70, 100)] * 10, 10),
+        # one mildly low segment among many fine ones: no discovery
+        ([(0.85, 100)] * 19 + [(0.74, 100)], 0),
+    ],
+)
+def test_bh_across_segments_breaches_only_the_discoveries(tmp_path, segments, breached):
+    from dataclasses import replace
+
+    from python_checks import backtest, declare
+    from python_checks.declare.catalog import MetricCatalog, MetricInfo
+
+    path = tmp_path / "thresholds.yml"
+    path.write_text(
+        "rules:\n  - {model: m, metric: precision, segment: '*', min: 0.8, proportion: true,"
+        " fdr: 0.05}\n"
+    )
+    catalog = MetricCatalog(precision=MetricInfo("precision", "model_quality", "x", False))
+    declared = replace(declare.load(thresholds_file=path), catalog=catalog)
+    (row,) = backtest.alarm_table(_segments(segments), declared).itertuples()
+    assert (row.rows_evaluated, row.rows_breached) == (len(segments), breached)
+    assert row.status == ("alarm" if breached else "ok")
+
+
+def test_share_pvalues_are_one_sided_against_the_bound():
+    from scipy.stats import norm
+
+    from python_checks.stats.intervals import share_pvalues
+
+    p = share_pvalues(np.array([0.7, 0.9, 0.85, 0.95]), np.array([100, 100, 100, 0]), 0.8, 0.9)
+    assert p[0] == pytest.approx(norm.cdf(-0.1 / np.sqrt(0.8 * 0.2 / 100)))
+    assert p[1] == 1.0 and p[2] == 1.0 and np.isnan(p[3])
+
+
+def test_fdr_needs_a_proportion_rule(tmp_path):
+    path = tmp_path / "thresholds.yml"
+    path.write_text(
+        "rules:\n  - {model: m, metric: precision, segment: '*', min: 0.8, proportion: true,"
+        " fdr: 0.05}\n"
+    )
+    (rule,) = load_thresholds(path).rules
+    assert rule.fdr == 0.05 and "BH FDR 0.05" in rule.describe()
+    assert "Benjamini-Hochberg at FDR 0.05 over the day's slices" in rule.sentence("m")
+    path.write_text("rules:\n  - {model: m, metric: precision, min: 0.8, fdr: 0.05}\n")
+    with pytest.raises(ConfigError, match="fdr needs proportion: true"):
+        load_thresholds(path)

@@ -34,9 +34,11 @@ from python_checks.declare.thresholds import Rule
 from python_checks.results import CheckResult, Status
 from python_checks.stats.derived import derive
 from python_checks.stats.intervals import (
+    benjamini_hochberg,
     hanley_mcneil_interval,
     nearest_in_interval,
     persistent_checked_value,
+    share_pvalues,
     wilson_checked_value,
 )
 from python_checks.warehouse.engine import Engine
@@ -225,6 +227,28 @@ def evaluate(
     return results, index_path
 
 
+def bh_checked_values(rows: pd.DataFrame, rule: Rule) -> pd.Series:
+    """A `proportion` rule with `fdr`: per day, Benjamini-Hochberg over the
+    one-sided p-values of that day's rows (features x segments x versions);
+    a rejected row keeps its value (outside the bound), the others are
+    moved into the range. A row without a p-value (no sample) is NaN."""
+    values = rows["metric_value"].astype(float)
+    n = rows["sample_size"].astype(float).fillna(0)
+    pvalues = pd.Series(share_pvalues(values.to_numpy(), n.to_numpy(), rule.min, rule.max),
+                        index=rows.index)  # fmt: skip
+    inside = values.copy()
+    if rule.min is not None:
+        inside = inside.clip(lower=rule.min)
+    if rule.max is not None:
+        inside = inside.clip(upper=rule.max)
+    checked = inside.where(pvalues.notna())
+    for _, day in pvalues.groupby(rows["metric_date"]):
+        day = day.dropna()
+        rejected, _ = benjamini_hochberg(day.to_numpy(), rule.fdr)
+        checked.loc[day.index[rejected]] = values.loc[day.index[rejected]]
+    return checked
+
+
 def with_base_rate(rows: pd.DataFrame, metrics: pd.DataFrame) -> pd.DataFrame:
     """`rows` with the same slice-day's base_rate (positives among labeled
     predictions), the class split an AUC interval needs; index kept."""
@@ -251,6 +275,8 @@ def checked_values(rows: pd.DataFrame, rule: Rule, wilson_z: float) -> pd.Series
         return pd.Series(checked, index=rows.index)
     if not rule.proportion:
         return values
+    if rule.fdr is not None:
+        return bh_checked_values(rows, rule)
     n = rows["sample_size"].astype(float).fillna(0).to_numpy()
     checked = wilson_checked_value(values.to_numpy(), n, rule.min, rule.max, wilson_z)
     return pd.Series(checked, index=rows.index)

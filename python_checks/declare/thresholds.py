@@ -31,6 +31,7 @@ _RULE_KEYS = frozenset(
         "proportion",
         "persistence",
         "sampling_error",
+        "fdr",
     }
 )
 _KINDS = ("static", "change", "band")
@@ -69,6 +70,11 @@ class Rule:
     # Hanley-McNeil interval (AUC, its positives and negatives from the
     # slice's base_rate and sample size, z = settings.wilson_z) lies outside.
     sampling_error: str = "none"
+    # Benjamini-Hochberg (a `proportion` rule over many slices, e.g.
+    # segment "*"): each row's one-sided p-value against the bound, and a
+    # row breaches only when BH at this false discovery rate rejects it
+    # among the same day's rows of the rule and model (instead of Wilson).
+    fdr: float | None = None
     # Persistence (k of n): a day breaches only when it is outside the bound
     # and so are at least k of the slice's last n evaluated days (itself
     # included), so one noisy day does not page anyone. 1 of 1: every day.
@@ -125,6 +131,11 @@ class Rule:
         wilson = (
             ", breached only when its whole Wilson interval lies outside" if self.proportion else ""
         )
+        if self.fdr is not None:
+            wilson = (
+                f", breached only when Benjamini-Hochberg at FDR {self.fdr:g} over the "
+                "day's slices finds it below/above the bound"
+            )
         if self.sampling_error == "hanley_mcneil":
             wilson += ", breached only when its whole Hanley-McNeil interval lies outside"
         if self.persistence_n > 1:
@@ -150,7 +161,7 @@ class Rule:
         if self.feature != "*":
             scope.append(f"feature {self.feature}")
         if self.proportion:
-            scope.append("Wilson interval")
+            scope.append("Wilson interval" if self.fdr is None else f"BH FDR {self.fdr:g}")
         if self.sampling_error == "hanley_mcneil":
             scope.append("Hanley-McNeil interval")
         if self.persistence_n > 1:
@@ -343,6 +354,9 @@ def _rule(file: DeclarationFile, index: int, entry: Any, settings: Settings) -> 
             f"{where}: sampling_error hanley_mcneil bounds auc_roc on a static rule "
             "(proportion: true is the Wilson interval of a share)"
         )
+    fdr = file.number(entry.get("fdr"), f"{where}: fdr")
+    if fdr is not None and (not proportion or not 0 < fdr < 1):
+        raise file.error(f"{where}: fdr needs proportion: true and a rate between 0 and 1")
     persistence = file.mapping(entry.get("persistence"), f"{where}: persistence")
     file.known_keys(persistence, {"k", "n"}, f"{where}: persistence")
     persist_n = file.whole(persistence.get("n", 1), f"{where}: persistence.n", 1, 60)
@@ -377,6 +391,7 @@ def _rule(file: DeclarationFile, index: int, entry: Any, settings: Settings) -> 
         reference_days=reference_days,
         proportion=proportion,
         sampling_error=sampling_error,
+        fdr=fdr,
         persistence_k=persist_k,
         persistence_n=persist_n,
     )

@@ -84,6 +84,29 @@ def nearest_in_interval(
     return np.where(np.isfinite(low), checked, np.nan)
 
 
+def share_pvalues(
+    value: np.ndarray, n: np.ndarray, low_bound: float | None, high_bound: float | None
+) -> np.ndarray:
+    """One-sided p-values of shares against their bound (normal
+    approximation at the bound): below the minimum, P(a share this low |
+    true share = min); above the maximum, likewise; inside the range, 1."""
+    from scipy.stats import norm
+
+    p = np.asarray(value, dtype=float)
+    n = np.asarray(n, dtype=float)
+    out = np.ones(len(p))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if low_bound is not None:
+            se = np.sqrt(low_bound * (1 - low_bound) / n)
+            below = p < low_bound
+            out = np.where(below, norm.cdf((p - low_bound) / se), out)
+        if high_bound is not None:
+            se = np.sqrt(high_bound * (1 - high_bound) / n)
+            above = p > high_bound
+            out = np.where(above, norm.sf((p - high_bound) / se), out)
+    return np.where(np.isfinite(p) & (n > 0), np.nan_to_num(out, nan=0.0), np.nan)
+
+
 def benjamini_hochberg(pvalues: np.ndarray, fdr: float) -> tuple[np.ndarray, float]:
     """Which hypotheses BH rejects at false discovery rate `fdr`, and the
     p-value cut-off it used (0 when nothing is rejected).
