@@ -54,6 +54,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench import small_warehouse  # noqa: E402
 from bench.generate import append_days, generate  # noqa: E402
+from python_checks import paths  # noqa: E402
 
 EVIDENTLY_VENV = ROOT / ".cache" / "bench-evidently"
 EVIDENTLY_REQUIREMENTS = ROOT / "bench" / "requirements-evidently.txt"
@@ -102,6 +103,8 @@ def mpm_env(args, cache: Path | None = None) -> dict:
     limits and, for a first run, a cache of parsed projects of its own."""
     env = dict(os.environ)
     env["MPM_DUCKDB_MEMORY_LIMIT"] = args.memory_limit
+    # The bench's warehouses are judged by the demo's config.
+    env["MPM_CONFIG_DIR"] = str(paths.DEMO_CONFIG_DIR)
     env["MPM_DUCKDB_TEMP_DIRECTORY"] = str(args.workdir / "duckdb_tmp")
     if cache is not None:
         env["MPM_CACHE_DIR"] = str(cache)

@@ -1,5 +1,7 @@
 """Command line: `mpm run` (the nightly job), `mpm build` (its dbt half
-alone), `mpm generate` (a demo warehouse), `mpm demo` (generate, then run).
+alone), `mpm init` (a starting config learned from a warehouse), `mpm
+backtest` (the rules on every past night), `mpm generate` (a demo
+warehouse), `mpm demo` (generate, then run).
 Thin: it parses arguments and calls the library. Exit codes: 0 all checks
 hold, 1 an error-severity check breaks, 2 usage, configuration or input
 error (one line on stderr)."""
@@ -34,10 +36,45 @@ def _parser() -> argparse.ArgumentParser:
     generate = sub.add_parser("generate", help="write a demo warehouse (schema raw)")
     _generate_arguments(generate)
 
+    init = sub.add_parser(
+        "init",
+        help="learn a starting config (thresholds.yml, links.yml) from a warehouse; builds it "
+        "first when metrics_daily is missing",
+    )
+    _run_arguments(init)
+    init.add_argument("--force", action="store_true", help="overwrite an existing config")
+    init.add_argument(
+        "--reference-days",
+        type=int,
+        default=14,
+        help="each model's first N days are the reference its bounds are learned from",
+    )
+    init.add_argument(
+        "--k", type=float, default=4.0, help="bounds sit k day-to-day spreads from the level"
+    )
+
+    backtest = sub.add_parser(
+        "backtest",
+        help="evaluate every rule on each past day as if it were that night; writes "
+        "main.backtest_alarms_daily and prints per rule its alarm days",
+    )
+    _run_arguments(backtest)
+    backtest.add_argument("--from", dest="start", type=_day, help="first night (YYYY-MM-DD)")
+    backtest.add_argument("--to", dest="end", type=_day, help="last night (YYYY-MM-DD)")
+
     demo = sub.add_parser("demo", help="generate the demo warehouse, then run on it")
     _generate_arguments(demo)
     _run_arguments(demo, with_warehouse=False)
     return parser
+
+
+def _day(text: str):
+    import datetime
+
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a day (YYYY-MM-DD): {text!r}") from exc
 
 
 def _run_arguments(parser: argparse.ArgumentParser, with_warehouse: bool = True) -> None:
@@ -45,6 +82,13 @@ def _run_arguments(parser: argparse.ArgumentParser, with_warehouse: bool = True)
         parser.add_argument("--warehouse", type=Path, help="DuckDB file (default: WAREHOUSE_PATH)")
     parser.add_argument("--reports", type=Path, help="output folder (default: MPM_REPORTS_DIR)")
     parser.add_argument("--source-schema", help="schema of the source tables (dbt var)")
+    parser.add_argument(
+        "--config-dir",
+        type=Path,
+        help="the warehouse's config folder with thresholds.yml and links.yml (default: "
+        "MPM_CONFIG_DIR, else <warehouse stem>.mpm/ beside the warehouse; `mpm demo`: the "
+        "demo's)",
+    )
     parser.add_argument("--thresholds", type=Path, help="thresholds file to use instead")
     parser.add_argument("--full-refresh", action="store_true", help="rebuild every mart")
     parser.add_argument(
@@ -89,18 +133,76 @@ def _run(args: argparse.Namespace, warehouse: Path, checks: bool = True) -> int:
     from python_checks import nightly
     from python_checks.report import summary
 
-    options = nightly.RunOptions(
+    options = _options(args, warehouse)
+    outcome = nightly.run(options) if checks else nightly.build(options)
+    print(summary.render(outcome, str(warehouse)))
+    return outcome.exit_code
+
+
+def _options(args: argparse.Namespace, warehouse: Path):
+    from python_checks import nightly
+
+    return nightly.RunOptions(
         warehouse=warehouse,
         reports=(args.reports or paths.reports_dir()).resolve(),
         source_schema=args.source_schema,
         thresholds_file=args.thresholds,
+        config_dir=args.config_dir,
         full_refresh=args.full_refresh,
         quiet=args.quiet,
         batch_days=args.batch_days,
     )
-    outcome = nightly.run(options) if checks else nightly.build(options)
-    print(summary.render(outcome, str(warehouse)))
-    return outcome.exit_code
+
+
+def _init(args: argparse.Namespace, warehouse: Path) -> int:
+    from python_checks import init_config, nightly
+    from python_checks.declare.dbt_vars import load_dbt_vars
+    from python_checks.report import summary
+    from python_checks.warehouse.engine import open_engine
+
+    if args.reference_days < 3 or args.k <= 0:
+        raise UsageError("--reference-days must be at least 3 and --k positive")
+    folder = paths.config_dir(warehouse, args.config_dir)
+    init_config.refuse_overwrite(folder, args.force)  # before a build, not after
+    engine = open_engine(warehouse)
+    built = engine.table_exists("main", "metrics_daily")
+    engine.close()
+    if not built:
+        # The config is learned from metrics_daily: build it the way
+        # `mpm build` does (preflight, dbt build with its data tests).
+        outcome = nightly.build(_options(args, warehouse))
+        if outcome.exit_code:
+            print(summary.render(outcome, str(warehouse)))
+            raise UsageError(f"{warehouse}: the build failed, so no config was learned")
+    reference = load_dbt_vars(paths.DBT_PROJECT_FILE).get("drift_reference") or {}
+    drift_days = int(reference.get("days") or 7) if reference.get("mode") == "first_days" else 7
+    engine = open_engine(warehouse)
+    try:
+        result = init_config.write_config(
+            engine,
+            warehouse,
+            folder,
+            force=args.force,
+            reference_days=args.reference_days,
+            drift_reference_days=drift_days,
+            k=args.k,
+        )
+    finally:
+        engine.close()
+    print(init_config.render(result))
+    return 0
+
+
+def _backtest(args: argparse.Namespace, warehouse: Path) -> int:
+    from python_checks import backtest
+
+    if args.start and args.end and args.start > args.end:
+        raise UsageError(f"--from {args.start} is after --to {args.end}")
+    outcome = backtest.run(_options(args, warehouse), args.start, args.end)
+    for result in outcome.results:
+        print(f"  {result.check}: {result.message}")
+    print(backtest.render(outcome.summaries, outcome.table, outcome.where))
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -109,6 +211,10 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     warehouse = (getattr(args, "warehouse", None) or paths.warehouse_path()).resolve()
     try:
+        if args.command == "init":
+            return _init(args, warehouse)
+        if args.command == "backtest":
+            return _backtest(args, warehouse)
         if args.command in ("generate", "demo"):
             _generate(args, warehouse)
             if args.command == "generate":
@@ -116,6 +222,8 @@ def main(argv: list[str] | None = None) -> int:
             # The sources were just replaced whole: an incremental night
             # would keep the old days' metrics, so the demo rebuilds whole.
             args.full_refresh = True
+            # The demo is judged by the demo's config, wherever its warehouse is.
+            args.config_dir = args.config_dir or paths.DEMO_CONFIG_DIR
         return _run(args, warehouse, checks=args.command != "build")
     except UsageError as exc:
         print(f"mpm: {exc}", file=sys.stderr)

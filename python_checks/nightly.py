@@ -42,6 +42,9 @@ class RunOptions:
     reports: Path = field(default_factory=paths.reports_dir)
     source_schema: str | None = None
     thresholds_file: Path | None = None
+    # The warehouse's config folder (thresholds.yml, links.yml); None:
+    # MPM_CONFIG_DIR, else the default beside the warehouse (paths.config_dir).
+    config_dir: Path | None = None
     full_refresh: bool = False
     quiet: bool = False
     batch_days: int | None = None  # a first backfill of a large history, in batches
@@ -67,8 +70,20 @@ def build(options: RunOptions) -> RunOutcome:
     return _job(options, checks=False)
 
 
+def load_declarations(options: RunOptions) -> Declarations:
+    """The run's declarations from the warehouse's config folder; none
+    there is exit 2 saying how to write one (`mpm init`)."""
+    folder = paths.config_dir(options.warehouse, options.config_dir)
+    declare.require_config(folder, options.warehouse, options.thresholds_file)
+    return declare.load(
+        options.thresholds_file, source_schema=options.source_schema, config_dir=folder
+    )
+
+
 def _job(options: RunOptions, checks: bool) -> RunOutcome:
-    declarations = declare.load(options.thresholds_file, source_schema=options.source_schema)
+    declarations = (
+        load_declarations(options) if checks else declare.for_build(options.source_schema)
+    )
     engine = open_engine(options.warehouse)
     engine.check_writable()
     outcome = RunOutcome()
@@ -162,6 +177,7 @@ def _check(
         return
 
     metrics = engine.metrics()
+    declarations = absent_models(declarations, metrics, outcome)
     with _step(outcome, "great expectations"):
         results, outcome.data_docs_index = threshold_checks.evaluate(
             metrics, declarations, runner, options.reports / "data_docs"
@@ -191,6 +207,32 @@ def _check(
                     message=f"the HTML report could not be written: {type(exc).__name__}: {exc}",
                 )
             )
+
+
+def absent_models(
+    declarations: Declarations, metrics: pd.DataFrame, outcome: RunOutcome
+) -> Declarations:
+    """The declarations without the rules and links of models metrics_daily
+    does not hold; each such model is one not-evaluated line in `outcome`."""
+    present = set(metrics["model_name"].dropna().unique()) if not metrics.empty else set()
+    kept, absent = declarations.for_models(present)
+    thresholds = declarations.thresholds.path
+    links = declarations.links.path
+    for model in sorted(absent):
+        entry = absent[model]
+        outcome.results.append(
+            CheckResult.not_evaluated(
+                "config",
+                entry.severity,
+                entry.describe(
+                    thresholds.name if thresholds else "thresholds.yml",
+                    links.name if links else "links.yml",
+                ),
+                model=model,
+                details={"rules": [r.rule_id for r in entry.rules], "links": entry.links},
+            )
+        )
+    return kept
 
 
 def write_report(

@@ -14,12 +14,16 @@ import duckdb
 import pandas as pd
 import pytest
 
+from python_checks import paths
 from python_checks.declare.contract import SOURCE_TABLES, create_table_sql, optional_tables
 from python_checks.warehouse.dbt import Dbt
 from python_checks.warehouse.engine import DuckDBEngine
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+# The fixture warehouses are judged by the demo's config unless a test says
+# otherwise (mpm init's tests point --config-dir at their own folder).
+os.environ[paths.CONFIG_DIR_ENV] = str(paths.DEMO_CONFIG_DIR)
 
 
 def write_warehouse(path: Path, frames: dict[str, pd.DataFrame], schema: str = "raw") -> Path:

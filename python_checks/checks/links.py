@@ -1,4 +1,4 @@
-"""The bridge between the layers (expectations/links.yml).
+"""The bridge between the layers (links.yml in the config folder).
 
 For every declared link and every day of the evaluation window: both
 series, their change (last 7 days vs the 7 before) against their own noise,

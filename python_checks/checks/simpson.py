@@ -6,7 +6,7 @@ the segment table.
 
 Checked for every (model, metric) of metrics_daily that has at least
 `min_segments` segments at model_version __all__, on the latest day, with
-the movement rules of expectations/links.yml (last window vs the one before)."""
+the movement rules of links.yml (last window vs the one before)."""
 
 from __future__ import annotations
 

@@ -26,13 +26,21 @@ import signal
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from python_checks.declare import Declarations
 from python_checks.declare.thresholds import Rule
 from python_checks.results import CheckResult, Status
 from python_checks.stats.derived import derive
-from python_checks.stats.intervals import wilson_checked_value
+from python_checks.stats.intervals import (
+    benjamini_hochberg,
+    hanley_mcneil_interval,
+    nearest_in_interval,
+    persistent_checked_value,
+    share_pvalues,
+    wilson_checked_value,
+)
 from python_checks.warehouse.engine import Engine
 
 # Suite names become file names in Data Docs: plain names up to this length.
@@ -81,6 +89,8 @@ def split_evaluable(
     reason[rows["metric_value"].isna()] = "undefined value"
     small = rows["sample_size"].fillna(0) < rule.min_sample_size
     reason[small & (reason == "")] = f"sample size below {rule.min_sample_size}"
+    if "base_rate" in rows:
+        reason[rows["base_rate"].isna() & (reason == "")] = "no base_rate for its AUC interval"
     if needs_labels and rule.min_label_coverage > 0:
         joined = rows.merge(
             coverage, how="left", on=["metric_date", "model_name", "model_version", "segment"]
@@ -93,23 +103,39 @@ def split_evaluable(
     return rows[reason == ""].drop(columns="reason"), rows[reason != ""]
 
 
-def evaluate(
-    metrics: pd.DataFrame, declarations: Declarations, runner: Runner, docs_dir: Path
-) -> tuple[list[CheckResult], str]:
-    """Run every rule through GE; return results and the Data Docs index path.
+@dataclass
+class Prepared:
+    """The rules bound to the rows they judge, before anything judges them:
+    what could not be evaluated (results), one BoundCheck per (rule, model)
+    and the evaluable rows with their check_id and checked_value."""
 
-    `metrics` is the whole of metrics_daily (derived rules need history);
-    rules are checked on the last `evaluation_window_days` days. `runner`
-    runs the checkpoint (Runner.start).
-    """
+    results: list[CheckResult]
+    bound: list[BoundCheck]
+    frames: list[pd.DataFrame]
+
+
+def prepare(
+    metrics: pd.DataFrame,
+    declarations: Declarations,
+    as_of: pd.Timestamp | None = None,
+    window_days: int | None = None,
+) -> Prepared:
+    """Every rule's rows as the night of `as_of` sees them: metrics_daily
+    cut at that day (derived rules see only the history before it), the
+    last `window_days` days up to it (default: evaluation_window_days
+    ending at metrics_daily's latest day), the gates applied. The nightly
+    run judges the result through GE (evaluate); `mpm backtest` calls it
+    once per past night (python_checks/backtest.py)."""
     thresholds, catalog = declarations.thresholds, declarations.catalog
     declared_in = thresholds.path.name if thresholds.path else "thresholds.yml"
-    window_days = declarations.window_days
+    window_days = window_days or declarations.window_days
     wilson_z = thresholds.settings.wilson_z
+    if as_of is not None:
+        metrics = metrics[pd.to_datetime(metrics["metric_date"]) <= pd.Timestamp(as_of)]
     if metrics.empty:
         first_day = None
     else:
-        last_day = pd.Timestamp(metrics["metric_date"].max())
+        last_day = pd.Timestamp(as_of if as_of is not None else metrics["metric_date"].max())
         first_day = last_day - pd.Timedelta(days=window_days - 1)
     coverage = metrics.loc[
         metrics["metric_name"] == "label_coverage",
@@ -124,9 +150,12 @@ def evaluate(
             why = f"metric {rule.metric!r} is not published by any mart"
             results.append(_rule_not_evaluated(rule, rule.model, why))
             continue
-        selected = derive(select_rows(metrics, rule), rule)
+        history = derive(select_rows(metrics, rule), rule)
+        if rule.sampling_error == "hanley_mcneil":
+            history = with_base_rate(history, metrics)
+        selected = history
         if first_day is not None:
-            selected = selected[pd.to_datetime(selected["metric_date"]) >= first_day]
+            selected = history[pd.to_datetime(history["metric_date"]) >= first_day]
         models = sorted(selected["model_name"].unique()) if rule.model == "*" else [rule.model]
         for model in models:
             rows = selected[selected["model_name"] == model]
@@ -151,12 +180,43 @@ def evaluate(
                 needs_labels=info.needs_labels,
             )
             bound.append(check)
-            frames.append(
-                evaluable.assign(
-                    check_id=check.check_id,
-                    checked_value=checked_values(evaluable, rule, wilson_z),
-                )
-            )
+            checked = checked_values(evaluable, rule, wilson_z)
+            if rule.persistence_n > 1:
+                # k of n needs the n - 1 evaluated days before the window too
+                before = history[history["model_name"] == model]
+                past, _ = split_evaluable(before, rule, coverage, info.needs_labels)
+                checked = persistent_values(past, rule, wilson_z).loc[evaluable.index]
+            frames.append(evaluable.assign(check_id=check.check_id, checked_value=checked))
+    return Prepared(results, bound, frames)
+
+
+def persistent_values(rows: pd.DataFrame, rule: Rule, wilson_z: float) -> pd.Series:
+    """Each row's checked value under the rule's persistence (k of its
+    slice's last n evaluated days, stats.intervals.persistent_checked_value),
+    computed per slice (version, segment, feature) in day order."""
+    checked = checked_values(rows, rule, wilson_z).astype(float)
+    out = pd.Series(np.nan, index=rows.index)
+    keys = ["model_version", "segment", "feature_name"]
+    for _, group in rows.groupby(keys, dropna=False, sort=False):
+        ordered = group.sort_values("metric_date").index
+        out.loc[ordered] = persistent_checked_value(
+            checked.loc[ordered].to_numpy(), rule.min, rule.max,
+            rule.persistence_k, rule.persistence_n,
+        )  # fmt: skip
+    return out
+
+
+def evaluate(
+    metrics: pd.DataFrame, declarations: Declarations, runner: Runner, docs_dir: Path
+) -> tuple[list[CheckResult], str]:
+    """Run every rule through GE; return results and the Data Docs index path.
+
+    `metrics` is the whole of metrics_daily (derived rules need history);
+    rules are checked on the last `evaluation_window_days` days. `runner`
+    runs the checkpoint (Runner.start).
+    """
+    prepared = prepare(metrics, declarations)
+    results, bound, frames = prepared.results, prepared.bound, prepared.frames
     if not bound:
         return results, ""
     frame = pd.concat(frames, ignore_index=True)
@@ -171,13 +231,56 @@ def evaluate(
     return results, index_path
 
 
+def bh_checked_values(rows: pd.DataFrame, rule: Rule) -> pd.Series:
+    """A `proportion` rule with `fdr`: per day, Benjamini-Hochberg over the
+    one-sided p-values of that day's rows (features x segments x versions);
+    a rejected row keeps its value (outside the bound), the others are
+    moved into the range. A row without a p-value (no sample) is NaN."""
+    values = rows["metric_value"].astype(float)
+    n = rows["sample_size"].astype(float).fillna(0)
+    pvalues = pd.Series(share_pvalues(values.to_numpy(), n.to_numpy(), rule.min, rule.max),
+                        index=rows.index)  # fmt: skip
+    inside = values.copy()
+    if rule.min is not None:
+        inside = inside.clip(lower=rule.min)
+    if rule.max is not None:
+        inside = inside.clip(upper=rule.max)
+    checked = inside.where(pvalues.notna())
+    for _, day in pvalues.groupby(rows["metric_date"]):
+        day = day.dropna()
+        rejected, _ = benjamini_hochberg(day.to_numpy(), rule.fdr)
+        checked.loc[day.index[rejected]] = values.loc[day.index[rejected]]
+    return checked
+
+
+def with_base_rate(rows: pd.DataFrame, metrics: pd.DataFrame) -> pd.DataFrame:
+    """`rows` with the same slice-day's base_rate (positives among labeled
+    predictions), the class split an AUC interval needs; index kept."""
+    keys = ["metric_date", "model_name", "model_version", "segment"]
+    rates = metrics.loc[metrics["metric_name"] == "base_rate", [*keys, "metric_value"]]
+    # metrics_daily's key is unique, so a left merge keeps every row once, in order
+    merged = rows.drop(columns="base_rate", errors="ignore").merge(
+        rates.rename(columns={"metric_value": "base_rate"}), how="left", on=keys
+    )
+    merged.index = rows.index
+    return merged
+
+
 def checked_values(rows: pd.DataFrame, rule: Rule, wilson_z: float) -> pd.Series:
     """The value GE bounds: the metric itself, or for a `proportion` rule the
     point of its Wilson interval nearest the allowed range (so only a whole
     interval outside the bound breaches)."""
     values = rows["metric_value"].astype(float)
+    if rule.sampling_error == "hanley_mcneil":
+        n = rows["sample_size"].astype(float).fillna(0).to_numpy()
+        positives = np.round(rows["base_rate"].astype(float).to_numpy() * n)
+        low, high = hanley_mcneil_interval(values.to_numpy(), positives, n - positives, wilson_z)
+        checked = nearest_in_interval(values.to_numpy(), low, high, rule.min, rule.max)
+        return pd.Series(checked, index=rows.index)
     if not rule.proportion:
         return values
+    if rule.fdr is not None:
+        return bh_checked_values(rows, rule)
     n = rows["sample_size"].astype(float).fillna(0).to_numpy()
     checked = wilson_checked_value(values.to_numpy(), n, rule.min, rule.max, wilson_z)
     return pd.Series(checked, index=rows.index)
@@ -191,12 +294,13 @@ def _not_evaluated(rule: Rule, model: str, skipped: pd.DataFrame) -> CheckResult
         rule,
         model,
         f"{len(skipped)} row(s) not evaluated ({why})",
-        details={"days": days, "reasons": reasons},
+        details={"days": days, "reasons": reasons, "rows": len(skipped)},
     )
 
 
 def _rule_not_evaluated(rule: Rule, model: str, why: str, **fields) -> CheckResult:
     """A rule (on one model) that could not be evaluated, and why."""
+    fields["details"] = {"rule_id": rule.rule_id, **fields.get("details", {})}
     return CheckResult.not_evaluated(
         "threshold",
         rule.severity,

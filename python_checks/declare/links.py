@@ -1,5 +1,5 @@
-"""The links file (expectations/links.yml): the declared links between the
-model layer and the business layer, the engagement guardrails and the
+"""The links file (links.yml in the config folder, paths.config_dir): the
+declared links between the model layer and the business layer, the engagement guardrails and the
 Simpson's-paradox settings. Names reach SQL parameters only, but are held to
 the same plain-name rule as thresholds.yml so a typo fails loudly (exit 2)."""
 
@@ -90,7 +90,7 @@ def has_staged_fallback(metric: str) -> bool:
 
 
 def load_links(path: Path | None = None) -> Links:
-    """The links file (default: the project's expectations/links.yml)."""
+    """The links file (default: the demo's, paths.LINKS_FILE)."""
     path = path or paths.LINKS_FILE
     file = DeclarationFile(path)
     raw = file.load()

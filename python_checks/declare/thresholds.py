@@ -1,5 +1,5 @@
-"""The thresholds file (expectations/thresholds.yml): every bound of the
-nightly checks, their shared settings and the Python checks' tolerances,
+"""The thresholds file (thresholds.yml in the config folder, paths.config_dir):
+every bound of the nightly checks, their shared settings and the Python checks' tolerances,
 each declared once. The defaults of every setting are the dataclass
 defaults below and nowhere else."""
 
@@ -29,6 +29,9 @@ _RULE_KEYS = frozenset(
         "reference_days",
         "k",
         "proportion",
+        "persistence",
+        "sampling_error",
+        "fdr",
     }
 )
 _KINDS = ("static", "change", "band")
@@ -63,6 +66,20 @@ class Rule:
     # settings.wilson_z) lies outside the bound, so a 20-row day whose point
     # estimate dips does not page anyone.
     proportion: bool = False
+    # hanley_mcneil (auc_roc only): the row breaches only when its whole
+    # Hanley-McNeil interval (AUC, its positives and negatives from the
+    # slice's base_rate and sample size, z = settings.wilson_z) lies outside.
+    sampling_error: str = "none"
+    # Benjamini-Hochberg (a `proportion` rule over many slices, e.g.
+    # segment "*"): each row's one-sided p-value against the bound, and a
+    # row breaches only when BH at this false discovery rate rejects it
+    # among the same day's rows of the rule and model (instead of Wilson).
+    fdr: float | None = None
+    # Persistence (k of n): a day breaches only when it is outside the bound
+    # and so are at least k of the slice's last n evaluated days (itself
+    # included), so one noisy day does not page anyone. 1 of 1: every day.
+    persistence_k: int = 1
+    persistence_n: int = 1
 
     @property
     def checked_metric(self) -> str:
@@ -114,6 +131,18 @@ class Rule:
         wilson = (
             ", breached only when its whole Wilson interval lies outside" if self.proportion else ""
         )
+        if self.fdr is not None:
+            wilson = (
+                f", breached only when Benjamini-Hochberg at FDR {self.fdr:g} over the "
+                "day's slices finds it below/above the bound"
+            )
+        if self.sampling_error == "hanley_mcneil":
+            wilson += ", breached only when its whole Hanley-McNeil interval lies outside"
+        if self.persistence_n > 1:
+            wilson += (
+                f", and only when at least {self.persistence_k} of the last "
+                f"{self.persistence_n} days breach"
+            )
         gates = f"days with fewer than {self.min_sample_size} rows are not evaluated"
         if needs_labels and self.min_label_coverage:
             gates += f", nor days with label coverage below {self.min_label_coverage:g}"
@@ -132,7 +161,11 @@ class Rule:
         if self.feature != "*":
             scope.append(f"feature {self.feature}")
         if self.proportion:
-            scope.append("Wilson interval")
+            scope.append("Wilson interval" if self.fdr is None else f"BH FDR {self.fdr:g}")
+        if self.sampling_error == "hanley_mcneil":
+            scope.append("Hanley-McNeil interval")
+        if self.persistence_n > 1:
+            scope.append(f"{self.persistence_k} of {self.persistence_n} days")
         where = f" ({', '.join(scope)})" if scope else ""
         return f"{self.model} {self.checked_metric}{where} {self.bound_text()}"
 
@@ -255,7 +288,7 @@ def _typed(file: DeclarationFile, cls: type, raw: dict, what: str) -> Any:
 
 
 def load_thresholds(path: Path | None = None) -> Thresholds:
-    """The thresholds file (default: the project's expectations/thresholds.yml)."""
+    """The thresholds file (default: the demo's, paths.THRESHOLDS_FILE)."""
     path = path or paths.THRESHOLDS_FILE
     file = DeclarationFile(path)
     raw = file.load()
@@ -311,6 +344,25 @@ def _rule(file: DeclarationFile, index: int, entry: Any, settings: Settings) -> 
     proportion = entry.get("proportion", False)
     if not isinstance(proportion, bool) or (proportion and kind != "static"):
         raise file.error(f"{where}: proportion must be true/false on a static rule")
+    sampling_error = entry.get("sampling_error", "none")
+    if sampling_error not in ("none", "hanley_mcneil"):
+        raise file.error(f"{where}: sampling_error must be none or hanley_mcneil")
+    if sampling_error == "hanley_mcneil" and (
+        metric != "auc_roc" or kind != "static" or proportion
+    ):
+        raise file.error(
+            f"{where}: sampling_error hanley_mcneil bounds auc_roc on a static rule "
+            "(proportion: true is the Wilson interval of a share)"
+        )
+    fdr = file.number(entry.get("fdr"), f"{where}: fdr")
+    if fdr is not None and (not proportion or not 0 < fdr < 1):
+        raise file.error(f"{where}: fdr needs proportion: true and a rate between 0 and 1")
+    persistence = file.mapping(entry.get("persistence"), f"{where}: persistence")
+    file.known_keys(persistence, {"k", "n"}, f"{where}: persistence")
+    persist_n = file.whole(persistence.get("n", 1), f"{where}: persistence.n", 1, 60)
+    persist_k = file.whole(persistence.get("k", persist_n), f"{where}: persistence.k", 1, 60)
+    if persist_k > persist_n:
+        raise file.error(f"{where}: persistence.k {persist_k} is above n {persist_n}")
     if low is None and high is None:
         raise file.error(f"{where} has neither min nor max")
     if low is not None and high is not None and low > high:
@@ -338,4 +390,8 @@ def _rule(file: DeclarationFile, index: int, entry: Any, settings: Settings) -> 
         window=window,
         reference_days=reference_days,
         proportion=proportion,
+        sampling_error=sampling_error,
+        fdr=fdr,
+        persistence_k=persist_k,
+        persistence_n=persist_n,
     )

@@ -43,12 +43,68 @@ def wilson_checked_value(
     otherwise a value inside the range.
     """
     low, high = wilson_interval(value, n, z)
+    return nearest_in_interval(value, low, high, low_bound, high_bound)
+
+
+def hanley_mcneil_interval(
+    auc: np.ndarray, positives: np.ndarray, negatives: np.ndarray, z: float = 1.96
+) -> tuple[np.ndarray, np.ndarray]:
+    """AUC ± z·SE with Hanley & McNeil's (1982) standard error:
+    SE² = (A(1−A) + (n₊−1)(Q₁−A²) + (n₋−1)(Q₂−A²)) / (n₊·n₋), Q₁ = A/(2−A),
+    Q₂ = 2A²/(1+A); clipped to [0, 1]. A class with no rows gives (nan, nan)."""
+    a = np.asarray(auc, dtype=float)
+    n1 = np.asarray(positives, dtype=float)
+    n0 = np.asarray(negatives, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        q1 = a / (2 - a)
+        q2 = 2 * a * a / (1 + a)
+        variance = (a * (1 - a) + (n1 - 1) * (q1 - a * a) + (n0 - 1) * (q2 - a * a)) / (n1 * n0)
+        half = z * np.sqrt(np.maximum(variance, 0.0))
+        valid = (n1 > 0) & (n0 > 0) & np.isfinite(a)
+        low = np.where(valid, np.clip(a - half, 0.0, 1.0), np.nan)
+        high = np.where(valid, np.clip(a + half, 0.0, 1.0), np.nan)
+    return low, high
+
+
+def nearest_in_interval(
+    value: np.ndarray,
+    low: np.ndarray,
+    high: np.ndarray,
+    low_bound: float | None,
+    high_bound: float | None,
+) -> np.ndarray:
+    """The point of [low, high] closest to the allowed range: checked
+    against the bound, it breaches exactly when the whole interval is
+    outside. NaN where the interval is undefined."""
     checked = np.asarray(value, dtype=float).copy()
     if low_bound is not None:
         checked = np.where(high < low_bound, high, np.maximum(checked, low_bound))
     if high_bound is not None:
         checked = np.where(low > high_bound, low, np.minimum(checked, high_bound))
     return np.where(np.isfinite(low), checked, np.nan)
+
+
+def share_pvalues(
+    value: np.ndarray, n: np.ndarray, low_bound: float | None, high_bound: float | None
+) -> np.ndarray:
+    """One-sided p-values of shares against their bound (normal
+    approximation at the bound): below the minimum, P(a share this low |
+    true share = min); above the maximum, likewise; inside the range, 1."""
+    from scipy.stats import norm
+
+    p = np.asarray(value, dtype=float)
+    n = np.asarray(n, dtype=float)
+    out = np.ones(len(p))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if low_bound is not None:
+            se = np.sqrt(low_bound * (1 - low_bound) / n)
+            below = p < low_bound
+            out = np.where(below, norm.cdf((p - low_bound) / se), out)
+        if high_bound is not None:
+            se = np.sqrt(high_bound * (1 - high_bound) / n)
+            above = p > high_bound
+            out = np.where(above, norm.sf((p - high_bound) / se), out)
+    return np.where(np.isfinite(p) & (n > 0), np.nan_to_num(out, nan=0.0), np.nan)
 
 
 def benjamini_hochberg(pvalues: np.ndarray, fdr: float) -> tuple[np.ndarray, float]:
@@ -72,3 +128,33 @@ def benjamini_hochberg(pvalues: np.ndarray, fdr: float) -> tuple[np.ndarray, flo
     reject = np.zeros(m, dtype=bool)
     reject[order[:k]] = True
     return reject, cutoff
+
+
+def persistent_checked_value(
+    checked: np.ndarray,
+    low_bound: float | None,
+    high_bound: float | None,
+    k: int,
+    n: int,
+) -> np.ndarray:
+    """Persistence (k of n) over one slice's evaluated days, in day order.
+
+    A day keeps its checked value (and so breaches) only when it is outside
+    [low_bound, high_bound] and at least k of the last n days (itself
+    included) are; otherwise its value is moved into the range, so it
+    passes. NaN stays NaN (never a pass).
+    """
+    values = np.asarray(checked, dtype=float)
+    outside = np.zeros(len(values), dtype=bool)
+    if low_bound is not None:
+        outside |= values < low_bound
+    if high_bound is not None:
+        outside |= values > high_bound
+    counts = np.convolve(outside.astype(int), np.ones(n, dtype=int))[: len(values)]
+    keep = outside & (counts >= k)
+    inside = values.copy()
+    if low_bound is not None:
+        inside = np.maximum(inside, low_bound)
+    if high_bound is not None:
+        inside = np.minimum(inside, high_bound)
+    return np.where(keep | np.isnan(values), values, inside)

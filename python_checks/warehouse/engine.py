@@ -214,6 +214,11 @@ class Engine:
         """The rows to validate in the form the datasource reads."""
         return frame
 
+    def write_table(self, schema: str, table: str, frame: pd.DataFrame) -> None:
+        """Replace `schema.table` with a small frame (mpm's own results,
+        e.g. the backtest's alarm table)."""
+        raise NotImplementedError
+
 
 class DuckDBEngine(Engine):
     """The DuckDB file named by WAREHOUSE_PATH (GE validates its frames
@@ -298,6 +303,17 @@ class DuckDBEngine(Engine):
     def add_ge_datasource(self, context: Any, name: str) -> Any:
         return context.data_sources.add_pandas(name)
 
+    def write_table(self, schema: str, table: str, frame: pd.DataFrame) -> None:
+        self.close()
+        con = files.connect(self.warehouse, read_only=False)
+        try:
+            con.execute(f"create schema if not exists {schema}")
+            con.register("incoming", frame)
+            con.execute(f"create or replace table {schema}.{table} as select * from incoming")
+            con.unregister("incoming")
+        finally:
+            con.close()
+
     def ge_row_condition(self, column: str, value: str) -> tuple[str, str]:
         return "pandas", f'{column}=="{value}"'
 
@@ -373,6 +389,10 @@ class SparkEngine(Engine):
 
     def add_ge_datasource(self, context: Any, name: str) -> Any:
         return context.data_sources.add_spark(name)
+
+    def write_table(self, schema: str, table: str, frame: pd.DataFrame) -> None:
+        self.spark.sql(f"create schema if not exists {schema}")
+        self.ge_frame(frame).write.mode("overwrite").saveAsTable(f"{schema}.{table}")
 
     def ge_row_condition(self, column: str, value: str) -> tuple[str, str]:
         return "spark", f"{column} = '{value}'"
