@@ -12,9 +12,10 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEMO_WAREHOUSE = PROJECT_ROOT / ".warehouse" / "demo.duckdb"
 DBT_PROJECT_FILE = PROJECT_ROOT / "dbt_project.yml"
 
-# The demo's configuration is an example for the demo's four models, so it
-# lives beside the demo generator, not where a user's project would look.
-DEMO_CONFIG_DIR = PROJECT_ROOT / "python_checks" / "demo" / "config"
+# The demo's configuration is an example for the demo's four models: its
+# own folder under expectations/ (the Great Expectations suites are built
+# from it), not where a user's project would look (default_config_dir).
+DEMO_CONFIG_DIR = PROJECT_ROOT / "expectations" / "demo"
 THRESHOLDS_NAME = "thresholds.yml"
 LINKS_NAME = "links.yml"
 # The loaders' defaults (tests and library callers that mean the demo).
