@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 
 import duckdb
+import pandas as pd
 import pytest
 
 from python_checks.declare.contract import SOURCE_TABLES
@@ -86,3 +87,55 @@ def test_registration_on_duckdb_reads_the_files(exported, tmp_path, monkeypatch)
 def test_registration_refuses_a_schema_that_is_not_a_name(tmp_path):
     with pytest.raises(spark_loader.UsageError):
         spark_loader.register(tmp_path, tmp_path / "artifacts", schema="raw; drop")
+
+
+def test_optional_tables_travel_when_present_and_are_dropped_when_not(tmp_path, monkeypatch):
+    """model_versions / offline_metrics are exported and registered with the
+    contract's types when the warehouse has them; a later export of a
+    warehouse without them leaves no stale files and drops their tables."""
+    registry = pd.DataFrame(
+        {
+            "model_name": ["spam_filter"],
+            "model_version": ["v1"],
+            "trained_at": [pd.Timestamp("2026-01-01 08:00")],
+            "training_data_end": [pd.Timestamp("2025-12-31")],
+        }
+    )
+    offline = pd.DataFrame(
+        {
+            "model_name": ["spam_filter", "spam_filter"],
+            "model_version": ["v1", "v1"],
+            "metric_name": ["precision", "recall"],
+            "metric_value": [0.91, 0.83],
+        }
+    )
+    with_registry = write_warehouse(
+        tmp_path / "with.duckdb",
+        {**quarantine_frames(), "model_versions": registry, "offline_metrics": offline},
+    )
+    parquet = tmp_path / "parquet"
+    counts = spark_loader.export_parquet(with_registry, parquet)
+    assert counts["model_versions"] == 1 and counts["offline_metrics"] == 2
+    assert spark_loader.exported_tables(parquet)[-2:] == ["model_versions", "offline_metrics"]
+    assert spark_loader.spark_columns("model_versions") == (
+        "model_name string, model_version string, trained_at timestamp, training_data_end timestamp"
+    )
+
+    target = tmp_path / "fresh.duckdb"
+    duckdb.connect(str(target)).close()
+    monkeypatch.setenv("WAREHOUSE_PATH", str(target))
+    monkeypatch.setenv("MPM_TARGET", "duckdb")
+    spark_loader.register(parquet, tmp_path / "artifacts", schema="landing")
+    got = query(target, "select metric_value from landing.offline_metrics order by 1")
+    assert got.metric_value.tolist() == [0.83, 0.91]
+
+    without = write_warehouse(tmp_path / "without.duckdb", quarantine_frames())
+    counts = spark_loader.export_parquet(without, parquet)
+    assert "model_versions" not in counts
+    assert not list((parquet / "model_versions").glob("*.parquet"))
+    spark_loader.register(parquet, tmp_path / "artifacts", schema="landing")
+    tables = query(
+        target,
+        "select table_name from information_schema.tables where table_schema = 'landing'",
+    ).table_name.tolist()
+    assert "predictions" in tables and "model_versions" not in tables

@@ -10,13 +10,18 @@
     column types of the contract (python_checks.contract, passed in by
     python_checks.spark_loader, so they are declared once). Files are never
     copied or deleted: re-registering only replaces the table definition.
+    `absent` names optional tables the export did not hold: their
+    definitions are dropped, so the models see them as missing (not stale).
 -#}
-{% macro register_parquet_sources(schema, location, tables) -%}
-    {{ return(adapter.dispatch('register_parquet_sources', 'ml_product_metrics')(schema, location, tables)) }}
+{% macro register_parquet_sources(schema, location, tables, absent=[]) -%}
+    {{ return(adapter.dispatch('register_parquet_sources', 'ml_product_metrics')(schema, location, tables, absent)) }}
 {%- endmacro %}
 
-{% macro default__register_parquet_sources(schema, location, tables) -%}
+{% macro default__register_parquet_sources(schema, location, tables, absent=[]) -%}
     {%- do run_query('create schema if not exists ' ~ schema) -%}
+    {%- for table in absent -%}
+        {%- do run_query('drop view if exists ' ~ schema ~ '.' ~ table) -%}
+    {%- endfor -%}
     {%- for table, columns in tables.items() -%}
         {%- do run_query('drop view if exists ' ~ schema ~ '.' ~ table) -%}
         {%- do run_query(
@@ -27,8 +32,11 @@
     {%- endfor -%}
 {%- endmacro %}
 
-{% macro spark__register_parquet_sources(schema, location, tables) -%}
+{% macro spark__register_parquet_sources(schema, location, tables, absent=[]) -%}
     {%- do run_query('create schema if not exists ' ~ schema) -%}
+    {%- for table in absent -%}
+        {%- do run_query('drop table if exists ' ~ schema ~ '.' ~ table) -%}
+    {%- endfor -%}
     {%- for table, columns in tables.items() -%}
         {%- do run_query('drop table if exists ' ~ schema ~ '.' ~ table) -%}
         {%- do run_query(

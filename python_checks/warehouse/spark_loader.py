@@ -2,7 +2,10 @@
 
 Spark reads the sources as Parquet: each contract table is one folder of
 Parquet files (`<dir>/<table>/*.parquet`), registered as a table of the
-source schema with the contract's column types. Two steps, usable apart:
+source schema with the contract's column types. The optional tables
+(`model_versions`, `offline_metrics`) travel when the warehouse has them and
+are dropped from the schema when it does not, so a re-export never leaves a
+stale registry behind. Two steps, usable apart:
 
 - `export_parquet`: write the source tables of a DuckDB warehouse (the demo
   or a test warehouse) as Parquet, with DuckDB (no Spark needed);
@@ -25,7 +28,7 @@ from pathlib import Path
 
 import duckdb
 
-from python_checks.declare.contract import SOURCE_TABLES
+from python_checks.declare.contract import SOURCE_TABLES, optional_tables
 from python_checks.declare.dbt_vars import SCHEMA_NAME
 from python_checks.errors import UsageError
 from python_checks.warehouse.dbt import Dbt
@@ -41,9 +44,23 @@ SPARK_TYPES = {
 }
 
 
+def contract_tables() -> dict[str, dict[str, str]]:
+    """Every contract table, required first, with its columns and types."""
+    return {**SOURCE_TABLES, **optional_tables()}
+
+
 def spark_columns(table: str) -> str:
     """The column list of one contract table in Spark DDL."""
-    return ", ".join(f"{name} {SPARK_TYPES[typ]}" for name, typ in SOURCE_TABLES[table].items())
+    columns = contract_tables()[table]
+    return ", ".join(f"{name} {SPARK_TYPES[typ]}" for name, typ in columns.items())
+
+
+def exported_tables(parquet_dir: Path) -> list[str]:
+    """The contract tables with Parquet files under `parquet_dir`: every
+    required table (a missing one fails at registration, loudly) and the
+    optional ones that were exported."""
+    optional = [t for t in optional_tables() if any((parquet_dir / t).glob("*.parquet"))]
+    return [*SOURCE_TABLES, *optional]
 
 
 def export_parquet(warehouse: Path, out_dir: Path, schema: str = "raw") -> dict[str, int]:
@@ -58,11 +75,20 @@ def export_parquet(warehouse: Path, out_dir: Path, schema: str = "raw") -> dict[
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         con.execute("set TimeZone = 'UTC'")
-        for table, columns in SOURCE_TABLES.items():
+        present = {
+            row[0]
+            for row in con.execute(
+                "select table_name from information_schema.tables where table_schema = ?",
+                [schema],
+            ).fetchall()
+        }
+        for table, columns in contract_tables().items():
             folder = out_dir / table
-            folder.mkdir(parents=True, exist_ok=True)
             for stale in folder.glob("*.parquet"):
                 stale.unlink()
+            if table not in SOURCE_TABLES and table not in present:
+                continue  # an optional table this warehouse does not have
+            folder.mkdir(parents=True, exist_ok=True)
             target = folder / "part-0.parquet"
             casts = ", ".join(f"cast({c} as {t}) as {c}" for c, t in columns.items())
             # Identifiers come from the contract and a validated schema name.
@@ -90,7 +116,8 @@ def register(
     args = {
         "schema": schema,
         "location": str(parquet_dir.resolve()),
-        "tables": {table: spark_columns(table) for table in SOURCE_TABLES},
+        "tables": {table: spark_columns(table) for table in exported_tables(parquet_dir)},
+        "absent": [t for t in optional_tables() if t not in exported_tables(parquet_dir)],
     }
     try:
         Dbt(engine or open_engine(), artifacts, quiet=quiet).run_operation(
