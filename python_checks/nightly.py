@@ -45,6 +45,7 @@ class RunOptions:
     full_refresh: bool = False
     quiet: bool = False
     batch_days: int | None = None  # a first backfill of a large history, in batches
+    junit_xml: Path | None = None  # the results as JUnit XML for a CI system, too
 
 
 @contextlib.contextmanager
@@ -101,6 +102,10 @@ def _job(options: RunOptions, checks: bool) -> RunOutcome:
         if runner is not None:
             runner.close()
     write_results(outcome, options.reports / "run_results.json")
+    if options.junit_xml is not None:
+        from python_checks.report import junit
+
+        junit.write(outcome, options.junit_xml)
     return outcome
 
 

@@ -93,3 +93,22 @@ def shared_build_dir(tmp_path_factory, name: str) -> Iterator[tuple[Path, bool]]
             done.touch()
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+# A failing night on the classification fixture, shared by the tests of what
+# a run hands on (JUnit XML, alerts): one rule breaches (error), one holds,
+# one cannot be evaluated.
+FAILING_THRESHOLDS = """\
+settings: {evaluation_window_days: 30}
+rules:
+  - {model: fraud_model, metric: precision, model_version: '*', min: 0.99, severity: error,
+     min_sample_size: 10, min_label_coverage: 0.5}
+  - {model: fraud_model, metric: recall, model_version: '*', min: 0.0, severity: warn,
+     min_sample_size: 10, min_label_coverage: 0.5}
+  - {model: fraud_model, metric: auc_roc, min: 0.5, severity: warn,
+     min_sample_size: 1000000000}
+checks:
+  reconciliation: {relative_tolerance: 1.0e-9, severity: error}
+  served_labels: {severity: error}
+  staleness: {max_age_hours: 36, severity: error}
+"""
