@@ -55,6 +55,9 @@ def _run_arguments(parser: argparse.ArgumentParser, with_warehouse: bool = True)
     )
     parser.add_argument("--quiet", action="store_true", help="hide dbt's log lines")
     parser.add_argument(
+        "--alerts", type=Path, help="alerts file to use instead of expectations/alerts.yml"
+    )
+    parser.add_argument(
         "--junit-xml",
         type=Path,
         metavar="PATH",
@@ -104,6 +107,7 @@ def _run(args: argparse.Namespace, warehouse: Path, checks: bool = True) -> int:
         quiet=args.quiet,
         batch_days=args.batch_days,
         junit_xml=args.junit_xml.resolve() if args.junit_xml else None,
+        alerts_file=args.alerts,
     )
     outcome = nightly.run(options) if checks else nightly.build(options)
     print(summary.render(outcome, str(warehouse)))

@@ -46,6 +46,7 @@ class RunOptions:
     quiet: bool = False
     batch_days: int | None = None  # a first backfill of a large history, in batches
     junit_xml: Path | None = None  # the results as JUnit XML for a CI system, too
+    alerts_file: Path | None = None  # instead of expectations/alerts.yml
 
 
 @contextlib.contextmanager
@@ -69,7 +70,11 @@ def build(options: RunOptions) -> RunOutcome:
 
 
 def _job(options: RunOptions, checks: bool) -> RunOutcome:
-    declarations = declare.load(options.thresholds_file, source_schema=options.source_schema)
+    declarations = declare.load(
+        options.thresholds_file,
+        source_schema=options.source_schema,
+        alerts_file=options.alerts_file,
+    )
     engine = open_engine(options.warehouse)
     engine.check_writable()
     outcome = RunOutcome()
@@ -164,6 +169,7 @@ def _check(
                 message="metrics_daily was not built, so no threshold or Python check ran",
             )
         )
+        _alert(options, declarations, outcome)
         return
 
     metrics = engine.metrics()
@@ -183,6 +189,9 @@ def _check(
             bar.set_postfix_str(check.__name__)
             outcome.extend(check(context))
 
+    # Before the report, so a destination that could not be reached is in it.
+    _alert(options, declarations, outcome)
+
     with _step(outcome, "report"):
         warm_up.join()
         try:
@@ -196,6 +205,19 @@ def _check(
                     message=f"the HTML report could not be written: {type(exc).__name__}: {exc}",
                 )
             )
+
+
+def _alert(options: RunOptions, declarations: Declarations, outcome: RunOutcome) -> None:
+    """The night's alerts (expectations/alerts.yml); their delivery is
+    reported as results and never changes the exit code."""
+    if not declarations.alerts.destinations:
+        return
+    from python_checks import alerts
+
+    with _step(outcome, "alerts"):
+        outcome.extend(
+            alerts.notify(outcome, declarations.alerts, options.reports, str(options.warehouse))
+        )
 
 
 def write_report(

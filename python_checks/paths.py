@@ -11,6 +11,7 @@ DEMO_WAREHOUSE = PROJECT_ROOT / ".warehouse" / "demo.duckdb"
 THRESHOLDS_FILE = PROJECT_ROOT / "expectations" / "thresholds.yml"
 DBT_PROJECT_FILE = PROJECT_ROOT / "dbt_project.yml"
 LINKS_FILE = PROJECT_ROOT / "expectations" / "links.yml"
+ALERTS_FILE = PROJECT_ROOT / "expectations" / "alerts.yml"
 
 
 def warehouse_path() -> Path:

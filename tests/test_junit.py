@@ -8,22 +8,11 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from python_checks.cli import main
-from tests.conftest import FAILING_THRESHOLDS, write_warehouse
-from tests.fixtures.classification_data import classification_frames
 
 
-@pytest.fixture(scope="module")
-def failing_run(tmp_path_factory):
-    root = tmp_path_factory.mktemp("junit")
-    warehouse = write_warehouse(root / "wh.duckdb", classification_frames(seed=1))
-    thresholds = root / "t.yml"
-    thresholds.write_text(FAILING_THRESHOLDS)
-    junit = root / "out" / "checks.xml"
-    code = main(
-        ["run", "--warehouse", str(warehouse), "--thresholds", str(thresholds),
-         "--reports", str(root / "r"), "--quiet", "--junit-xml", str(junit)]
-    )  # fmt: skip
-    return code, ET.parse(junit).getroot()
+@pytest.fixture
+def failing_run(failing_night):
+    return failing_night.exit_code, failing_night.junit
 
 
 def _cases(root, classname_prefix=""):

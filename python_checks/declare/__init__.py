@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from python_checks import paths
+from python_checks.declare.alerts import Alerts, load_alerts
 from python_checks.declare.catalog import MetricCatalog, MetricInfo
 from python_checks.declare.contract import SourceTable, source_tables
 from python_checks.declare.dbt_vars import DbtVars, load_dbt_vars
@@ -20,6 +21,7 @@ from python_checks.declare.thresholds import Rule, Thresholds, load_thresholds
 from python_checks.errors import ConfigError
 
 __all__ = [
+    "Alerts",
     "Declarations",
     "DbtVars",
     "Links",
@@ -40,6 +42,8 @@ class Declarations:
     # What the marts publish (dbt column meta); empty until dbt has parsed
     # the project (with_catalog).
     catalog: MetricCatalog = field(default_factory=MetricCatalog)
+    # Where the night's alerts go (expectations/alerts.yml).
+    alerts: Alerts = field(default_factory=Alerts)
 
     @property
     def window_days(self) -> int:
@@ -90,10 +94,12 @@ def load(
     thresholds_file: Path | None = None,
     links_file: Path | None = None,
     source_schema: str | None = None,
+    alerts_file: Path | None = None,
 ) -> Declarations:
     """Read and validate every declaration file; a bad one is exit 2."""
     return Declarations(
         thresholds=load_thresholds(thresholds_file),
         links=load_links(links_file),
         dbt_vars=load_dbt_vars(paths.DBT_PROJECT_FILE, source_schema),
+        alerts=load_alerts(alerts_file),
     )
