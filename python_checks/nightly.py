@@ -69,7 +69,16 @@ def build(options: RunOptions) -> RunOutcome:
     return _job(options, checks=False)
 
 
-def _job(options: RunOptions, checks: bool) -> RunOutcome:
+def check(options: RunOptions) -> RunOutcome:
+    """The job's second half alone, on a warehouse dbt has already built
+    (by an orchestrator's dbt assets, say): metrics_daily read once, the
+    rules through Great Expectations, the Python checks, the alerts and the
+    report. No preflight and no dbt build; the parsed project still names
+    the metrics, so a rule on an unknown metric is still exit 2."""
+    return _job(options, checks=True, build_first=False)
+
+
+def _job(options: RunOptions, checks: bool, build_first: bool = True) -> RunOutcome:
     declarations = declare.load(
         options.thresholds_file,
         source_schema=options.source_schema,
@@ -98,7 +107,8 @@ def _job(options: RunOptions, checks: bool) -> RunOutcome:
                     # anything runs: the parsed project knows them.
                     catalog = catalog_from_manifest(dbt.manifest())
                     declarations = declarations.with_catalog(catalog)
-                _build(options, declarations, engine, outcome, dbt)
+                if build_first:
+                    _build(options, declarations, engine, outcome, dbt)
                 if checks:
                     _check(options, declarations, engine, outcome, dbt, warm_up, runner)
             finally:
