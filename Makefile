@@ -9,7 +9,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export GX_ANALYTICS_ENABLED := false
 SCENARIO ?= healthy
 
-.PHONY: demo test test-slow test-spark install-examples test-examples lint format bench clean install install-spark install-browser test-browser vendor-vega vendor-data-docs
+.PHONY: demo test test-slow test-spark test-spark-cluster install-examples test-examples lint format bench clean install install-spark install-browser test-browser vendor-vega vendor-data-docs
 
 install: $(VENV)/.installed
 
@@ -72,6 +72,15 @@ format: install
 
 clean:
 	rm -rf target dbt_packages logs .warehouse reports
+
+## The same on a standalone cluster on 127.0.0.1 (a master and two workers,
+## .ci/spark-cluster): executors in their own JVMs; stopped whatever the result.
+SPARK_CLUSTER_TESTS ?= declared_master or metrics_daily_equal or every_mart_equal or nightly_job_runs
+test-spark-cluster: install-spark
+	.ci/spark-cluster start
+	MPM_SPARK_MASTER=$$(cat .cache/spark-cluster/master-url) SPARK_LOCAL_IP=127.0.0.1 \
+	  $(BIN)/python -m pytest -n 0 -m spark -s tests/test_spark.py -k "$(SPARK_CLUSTER_TESTS)"; \
+	  rc=$$?; .ci/spark-cluster stop; exit $$rc
 
 ## Headless Chromium and its driver for the browser test (Debian packages; needs root).
 install-browser:
