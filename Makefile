@@ -9,7 +9,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export GX_ANALYTICS_ENABLED := false
 SCENARIO ?= healthy
 
-.PHONY: demo test test-slow test-spark lint format bench clean install install-spark install-browser test-browser vendor-vega vendor-data-docs
+.PHONY: demo test test-slow test-spark test-spark-cluster install-examples test-examples lint format bench clean install install-spark install-browser test-browser vendor-vega vendor-data-docs
 
 install: $(VENV)/.installed
 
@@ -30,6 +30,16 @@ $(VENV)/.installed-spark: requirements-spark.lock pyproject.toml $(VENV)/.instal
 	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
 	touch $@
 
+## The orchestrator example (examples/dagster/): dagster and dagster-dbt from
+## requirements-examples.lock, a superset of requirements.lock with the same
+## pins, added to the same venv (install, not sync: Spark stays if installed).
+install-examples: $(VENV)/.installed-examples
+
+$(VENV)/.installed-examples: requirements-examples.lock pyproject.toml $(VENV)/.installed
+	$(BIN)/uv pip install -q --compile-bytecode --python $(BIN)/python --require-hashes -r requirements-examples.lock
+	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
+	touch $@
+
 ## Generate the demo warehouse for SCENARIO and run the whole nightly job on it.
 demo: install
 	$(BIN)/mpm demo --scenario $(SCENARIO)
@@ -46,18 +56,31 @@ test-slow: install
 test-spark: install-spark
 	SPARK_LOCAL_IP=127.0.0.1 $(BIN)/python -m pytest -n 0 -m spark -s
 
+## The Dagster example materialized in-process on a demo warehouse.
+test-examples: install-examples
+	$(BIN)/python -m pytest -n 0 -m examples
+
 lint: install
-	$(BIN)/ruff check python_checks tests $(wildcard bench)
-	$(BIN)/ruff format --check python_checks tests $(wildcard bench)
+	$(BIN)/ruff check python_checks tests $(wildcard bench) $(wildcard examples)
+	$(BIN)/ruff format --check python_checks tests $(wildcard bench) $(wildcard examples)
 	WAREHOUSE_PATH=$(CURDIR)/.cache/lint.duckdb $(BIN)/sqlfluff lint models
 
 format: install
-	$(BIN)/ruff format python_checks tests $(wildcard bench)
-	$(BIN)/ruff check --fix python_checks tests $(wildcard bench)
+	$(BIN)/ruff format python_checks tests $(wildcard bench) $(wildcard examples)
+	$(BIN)/ruff check --fix python_checks tests $(wildcard bench) $(wildcard examples)
 	WAREHOUSE_PATH=$(CURDIR)/.cache/lint.duckdb $(BIN)/sqlfluff fix models
 
 clean:
 	rm -rf target dbt_packages logs .warehouse reports
+
+## The same on a standalone cluster on 127.0.0.1 (a master and two workers,
+## .ci/spark-cluster): executors in their own JVMs; stopped whatever the result.
+SPARK_CLUSTER_TESTS ?= declared_master or metrics_daily_equal or every_mart_equal or nightly_job_runs
+test-spark-cluster: install-spark
+	.ci/spark-cluster start
+	MPM_SPARK_MASTER=$$(cat .cache/spark-cluster/master-url) SPARK_LOCAL_IP=127.0.0.1 \
+	  $(BIN)/python -m pytest -n 0 -m spark -s tests/test_spark.py -k "$(SPARK_CLUSTER_TESTS)"; \
+	  rc=$$?; .ci/spark-cluster stop; exit $$rc
 
 ## Headless Chromium and its driver for the browser test (Debian packages; needs root).
 install-browser:

@@ -98,6 +98,15 @@ def _run_arguments(parser: argparse.ArgumentParser, with_warehouse: bool = True)
         "a large warehouse in bounded memory; DuckDB)",
     )
     parser.add_argument("--quiet", action="store_true", help="hide dbt's log lines")
+    parser.add_argument(
+        "--alerts", type=Path, help="alerts file to use instead of the config folder's alerts.yml"
+    )
+    parser.add_argument(
+        "--junit-xml",
+        type=Path,
+        metavar="PATH",
+        help="also write the checks as JUnit XML (one test case per rule x slice)",
+    )
 
 
 def _generate_arguments(parser: argparse.ArgumentParser) -> None:
@@ -151,6 +160,8 @@ def _options(args: argparse.Namespace, warehouse: Path):
         full_refresh=args.full_refresh,
         quiet=args.quiet,
         batch_days=args.batch_days,
+        junit_xml=args.junit_xml.resolve() if args.junit_xml else None,
+        alerts_file=args.alerts,
     )
 
 
@@ -227,6 +238,10 @@ def main(argv: list[str] | None = None) -> int:
         return _run(args, warehouse, checks=args.command != "build")
     except UsageError as exc:
         print(f"mpm: {exc}", file=sys.stderr)
+        if getattr(args, "junit_xml", None):
+            from python_checks.report import junit
+
+            junit.write_error(str(exc), args.junit_xml)
         return exc.exit_code
     except OSError as exc:
         # Disk full, file too large, read-only file system: the environment,

@@ -48,6 +48,8 @@ class RunOptions:
     full_refresh: bool = False
     quiet: bool = False
     batch_days: int | None = None  # a first backfill of a large history, in batches
+    junit_xml: Path | None = None  # the results as JUnit XML for a CI system, too
+    alerts_file: Path | None = None  # instead of the config folder's alerts.yml
 
 
 @contextlib.contextmanager
@@ -70,17 +72,29 @@ def build(options: RunOptions) -> RunOutcome:
     return _job(options, checks=False)
 
 
+def check(options: RunOptions) -> RunOutcome:
+    """The job's second half alone, on a warehouse dbt has already built
+    (by an orchestrator's dbt assets, say): metrics_daily read once, the
+    rules through Great Expectations, the Python checks, the alerts and the
+    report. No preflight and no dbt build; the parsed project still names
+    the metrics, so a rule on an unknown metric is still exit 2."""
+    return _job(options, checks=True, build_first=False)
+
+
 def load_declarations(options: RunOptions) -> Declarations:
     """The run's declarations from the warehouse's config folder; none
     there is exit 2 saying how to write one (`mpm init`)."""
     folder = paths.config_dir(options.warehouse, options.config_dir)
     declare.require_config(folder, options.warehouse, options.thresholds_file)
     return declare.load(
-        options.thresholds_file, source_schema=options.source_schema, config_dir=folder
+        options.thresholds_file,
+        source_schema=options.source_schema,
+        config_dir=folder,
+        alerts_file=options.alerts_file,
     )
 
 
-def _job(options: RunOptions, checks: bool) -> RunOutcome:
+def _job(options: RunOptions, checks: bool, build_first: bool = True) -> RunOutcome:
     declarations = (
         load_declarations(options) if checks else declare.for_build(options.source_schema)
     )
@@ -107,7 +121,8 @@ def _job(options: RunOptions, checks: bool) -> RunOutcome:
                     # anything runs: the parsed project knows them.
                     catalog = catalog_from_manifest(dbt.manifest())
                     declarations = declarations.with_catalog(catalog)
-                _build(options, declarations, engine, outcome, dbt)
+                if build_first:
+                    _build(options, declarations, engine, outcome, dbt)
                 if checks:
                     _check(options, declarations, engine, outcome, dbt, warm_up, runner)
             finally:
@@ -116,6 +131,10 @@ def _job(options: RunOptions, checks: bool) -> RunOutcome:
         if runner is not None:
             runner.close()
     write_results(outcome, options.reports / "run_results.json")
+    if options.junit_xml is not None:
+        from python_checks.report import junit
+
+        junit.write(outcome, options.junit_xml)
     return outcome
 
 
@@ -174,6 +193,7 @@ def _check(
                 message="metrics_daily was not built, so no threshold or Python check ran",
             )
         )
+        _alert(options, declarations, outcome)
         return
 
     metrics = engine.metrics()
@@ -193,6 +213,9 @@ def _check(
         for check in bar:
             bar.set_postfix_str(check.__name__)
             outcome.extend(check(context))
+
+    # Before the report, so a destination that could not be reached is in it.
+    _alert(options, declarations, outcome)
 
     with _step(outcome, "report"):
         warm_up.join()
@@ -233,6 +256,19 @@ def absent_models(
             )
         )
     return kept
+
+
+def _alert(options: RunOptions, declarations: Declarations, outcome: RunOutcome) -> None:
+    """The night's alerts (the config folder's alerts.yml); their delivery is
+    reported as results and never changes the exit code."""
+    if not declarations.alerts.destinations:
+        return
+    from python_checks import alerts
+
+    with _step(outcome, "alerts"):
+        outcome.extend(
+            alerts.notify(outcome, declarations.alerts, options.reports, str(options.warehouse))
+        )
 
 
 def write_report(

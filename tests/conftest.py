@@ -6,8 +6,12 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import io
+import json
 import os
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -101,3 +105,109 @@ def shared_build_dir(tmp_path_factory, name: str) -> Iterator[tuple[Path, bool]]
             done.touch()
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+# A failing night on the classification fixture, shared by the tests of what
+# a run hands on (JUnit XML, alerts): one rule breaches (error), one holds,
+# one cannot be evaluated.
+FAILING_THRESHOLDS = """\
+settings: {evaluation_window_days: 30}
+rules:
+  - {model: fraud_model, metric: precision, model_version: '*', min: 0.99, severity: error,
+     min_sample_size: 10, min_label_coverage: 0.5}
+  - {model: fraud_model, metric: recall, model_version: '*', min: 0.0, severity: warn,
+     min_sample_size: 10, min_label_coverage: 0.5}
+  - {model: fraud_model, metric: auc_roc, min: 0.5, severity: warn,
+     min_sample_size: 1000000000}
+checks:
+  reconciliation: {relative_tolerance: 1.0e-9, severity: error}
+  served_labels: {severity: error}
+  staleness: {max_age_hours: 36, severity: error}
+"""
+
+
+ALERTS = """\
+settings:
+  report_url: https://ci.example/artifacts/reports
+  not_evaluated_nights: 1
+destinations:
+  - {{name: team-slack, type: slack, url_env: MPM_TEST_SLACK}}
+  - {{name: incident-hook, type: webhook, url_env: MPM_TEST_HOOK, events: [breach]}}
+  - {{name: oncall-mail, type: email, host: 127.0.0.1, port: {smtp_port},
+     from: mpm@example.com, to: [oncall@example.com]}}
+  - {{name: down-hook, type: webhook, url_env: MPM_TEST_DOWN}}
+  - {{name: refusing-hook, type: webhook, url_env: MPM_TEST_REFUSING}}
+  - {{name: unset-hook, type: webhook, url_env: MPM_TEST_UNSET}}
+"""
+
+
+@dataclass
+class Night:
+    """One failing `mpm run` with --junit-xml and alerts to real local servers."""
+
+    exit_code: int
+    out: str
+    junit: ET.Element
+    posts: list  # (path, JSON body) the HTTP server received
+    mails: list  # (recipients, message) the SMTP server received
+    run_results: dict
+    reports: Path
+    warehouse: Path
+    thresholds: Path
+    alerts: Path
+
+
+@pytest.fixture(scope="session")
+def failing_night(tmp_path_factory) -> Night:
+    """The classification fixture with FAILING_THRESHOLDS, run once through the
+    CLI: JUnit XML written, alerts sent to an HTTP and an SMTP server on
+    127.0.0.1, to a port nothing listens on, to a hook answering 500, and to
+    one whose environment variable is unset."""
+    from python_checks.cli import main
+    from tests.fixtures.classification_data import classification_frames
+    from tests.fixtures.servers import free_port, http_server, smtp_server
+
+    root = tmp_path_factory.mktemp("night")
+    warehouse = write_warehouse(root / "wh.duckdb", classification_frames(seed=1))
+    thresholds = root / "thresholds.yml"
+    thresholds.write_text(FAILING_THRESHOLDS)
+    junit = root / "out" / "checks.xml"
+    with http_server() as (base, posts), smtp_server() as (smtp_port, mails):
+        alerts = root / "alerts.yml"
+        alerts.write_text(ALERTS.format(smtp_port=smtp_port))
+        env = {
+            "MPM_TEST_SLACK": f"{base}/slack",
+            "MPM_TEST_HOOK": f"{base}/hook",
+            "MPM_TEST_DOWN": f"http://127.0.0.1:{free_port()}/down",
+            "MPM_TEST_REFUSING": f"{base}/500",
+        }
+        saved = {k: os.environ.get(k) for k in [*env, "MPM_TEST_UNSET"]}
+        os.environ.update(env)
+        os.environ.pop("MPM_TEST_UNSET", None)
+        out = io.StringIO()
+        try:
+            with contextlib.redirect_stdout(out):
+                code = main(
+                    ["run", "--warehouse", str(warehouse), "--thresholds", str(thresholds),
+                     "--alerts", str(alerts), "--reports", str(root / "reports"), "--quiet",
+                     "--junit-xml", str(junit)]
+                )  # fmt: skip
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+        posts, mails = list(posts), list(mails)
+    return Night(
+        exit_code=code,
+        out=out.getvalue(),
+        junit=ET.parse(junit).getroot(),
+        posts=posts,
+        mails=mails,
+        run_results=json.loads((root / "reports" / "run_results.json").read_text()),
+        reports=root / "reports",
+        warehouse=warehouse,
+        thresholds=thresholds,
+        alerts=alerts,
+    )

@@ -238,6 +238,17 @@ def test_no_decimal_columns_on_spark(built, engine):
     assert decimals == []
 
 
+def test_the_session_runs_on_the_declared_master(engine):
+    """local[2] in this process, or the standalone cluster of MPM_SPARK_MASTER
+    (`make test-spark-cluster`), whose executors are JVMs of their own."""
+    context = engine.spark.sparkContext
+    master = os.environ.get("MPM_SPARK_MASTER", "local[2]")
+    assert context.master == master
+    if master.startswith("spark://"):
+        # the driver (this process) and one executor on each of the two workers
+        assert context._jsc.sc().getExecutorMemoryStatus().size() == 3
+
+
 def test_nightly_job_runs_on_spark(built):
     """`mpm run` on Spark: preflight, dbt build (in this process, on this
     session), Great Expectations through its Spark datasource, Python checks."""

@@ -18,6 +18,7 @@ from tests.fixtures.quarantine_data import quarantine_frames
 
 def test_session_settings_come_from_the_profile(monkeypatch, tmp_path):
     monkeypatch.setenv("MPM_SPARK_DIR", str(tmp_path))
+    monkeypatch.delenv("MPM_SPARK_MASTER", raising=False)
     params = engine.spark_parameters()
     assert params["spark.master"] == "local[2]"
     assert params["spark.sql.shuffle.partitions"] == "4"
@@ -29,6 +30,16 @@ def test_session_settings_come_from_the_profile(monkeypatch, tmp_path):
         in params["spark.hadoop.javax.jdo.option.ConnectionURL"]
     )
     assert params["spark.sql.ansi.enabled"] == "false"  # as dbt-spark forces it
+
+
+def test_a_standalone_master_comes_from_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("MPM_SPARK_DIR", str(tmp_path))
+    monkeypatch.setenv("MPM_SPARK_MASTER", "spark://127.0.0.1:7077")
+    monkeypatch.setenv("MPM_SPARK_EXECUTOR_MEMORY", "768m")
+    params = engine.spark_parameters()
+    assert params["spark.master"] == "spark://127.0.0.1:7077"
+    assert params["spark.executor.memory"] == "768m"
+    assert params["spark.sql.shuffle.partitions"] == "4"
 
 
 def test_spark_dir_is_made_absolute(monkeypatch, tmp_path):

@@ -290,11 +290,20 @@ def _not_evaluated(rule: Rule, model: str, skipped: pd.DataFrame) -> CheckResult
     reasons = skipped["reason"].value_counts().to_dict()
     days = sorted(skipped["metric_date"].astype(str).unique())
     why = "; ".join(f"{n} × {reason}" for reason, n in reasons.items())
+    # Per slice (version, segment, feature), which days and why: JUnit XML
+    # shows each rule x slice as its own case.
+    slices = [
+        [str(v), str(s), str(f), "; ".join(f"{d}: {r}" for d, r in zip(
+            group["metric_date"].astype(str), group["reason"], strict=True))]
+        for (v, s, f), group in skipped.groupby(
+            ["model_version", "segment", "feature_name"], sort=True, dropna=False
+        )
+    ]  # fmt: skip
     return _rule_not_evaluated(
         rule,
         model,
         f"{len(skipped)} row(s) not evaluated ({why})",
-        details={"days": days, "reasons": reasons, "rows": len(skipped)},
+        details={"days": days, "reasons": reasons, "rows": len(skipped), "slices": slices},
     )
 
 
@@ -308,7 +317,7 @@ def _rule_not_evaluated(rule: Rule, model: str, why: str, **fields) -> CheckResu
         model=model,
         metric=rule.checked_metric,
         bound=rule.bound_text(),
-        **fields,
+        **{**fields, "details": {"rule_id": rule.rule_id, **fields.get("details", {})}},
     )
 
 
@@ -540,6 +549,18 @@ def _interpret(pages: dict, bound: list[BoundCheck], frame: pd.DataFrame) -> lis
                 )
             )
         passed_rows = len(rows) - len(breached)
+        # The slices that held on every evaluated day: JUnit XML gives each
+        # rule x slice its own test case, and a pass is a case too.
+        breached_slices = {(u[2], u[3], u[5]) for u in breached}
+        slices = sorted(
+            {
+                (str(v), str(s), str(f))
+                for v, s, f in zip(
+                    rows["model_version"], rows["segment"], rows["feature_name"], strict=True
+                )
+                if (_text(v), _text(s), _text(f)) not in breached_slices
+            }
+        )
         if passed_rows:
             results.append(
                 CheckResult(
@@ -551,7 +572,11 @@ def _interpret(pages: dict, bound: list[BoundCheck], frame: pd.DataFrame) -> lis
                     metric=rule.checked_metric,
                     bound=rule.bound_text(),
                     docs_path=page,
-                    details={"rows": passed_rows},
+                    details={
+                        "rows": passed_rows,
+                        "rule_id": rule.rule_id,
+                        "slices": [list(slice_) for slice_ in slices],
+                    },
                 )
             )
     return results

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from python_checks import paths
+from python_checks.declare.alerts import Alerts, load_alerts
 from python_checks.declare.catalog import MetricCatalog, MetricInfo
 from python_checks.declare.contract import SourceTable, source_tables
 from python_checks.declare.dbt_vars import DbtVars, load_dbt_vars
@@ -26,6 +27,7 @@ from python_checks.errors import ConfigError, UsageError
 
 __all__ = [
     "AbsentModel",
+    "Alerts",
     "Declarations",
     "DbtVars",
     "Links",
@@ -73,6 +75,8 @@ class Declarations:
     # What the marts publish (dbt column meta); empty until dbt has parsed
     # the project (with_catalog).
     catalog: MetricCatalog = field(default_factory=MetricCatalog)
+    # Where the night's alerts go (the config folder's alerts.yml).
+    alerts: Alerts = field(default_factory=Alerts)
 
     @property
     def window_days(self) -> int:
@@ -166,17 +170,24 @@ def load(
     links_file: Path | None = None,
     source_schema: str | None = None,
     config_dir: Path | None = None,
+    alerts_file: Path | None = None,
 ) -> Declarations:
     """Read and validate every declaration file; a bad one is exit 2. With
-    `config_dir`, the files are that folder's (an explicit file wins);
-    without, the demo's (paths.THRESHOLDS_FILE, paths.LINKS_FILE)."""
+    `config_dir`, the files are that folder's (an explicit file wins; a
+    folder without alerts.yml sends no alerts); without, the demo's
+    (paths.THRESHOLDS_FILE, paths.LINKS_FILE, paths.ALERTS_FILE)."""
+    alerts = None
     if config_dir is not None:
         thresholds_file = thresholds_file or config_dir / paths.THRESHOLDS_NAME
         links_file = links_file or config_dir / paths.LINKS_NAME
+        if alerts_file is None and not (config_dir / paths.ALERTS_NAME).is_file():
+            alerts = Alerts()
+        alerts_file = alerts_file or config_dir / paths.ALERTS_NAME
     return Declarations(
         thresholds=load_thresholds(thresholds_file),
         links=load_links(links_file),
         dbt_vars=load_dbt_vars(paths.DBT_PROJECT_FILE, source_schema),
+        alerts=alerts if alerts is not None else load_alerts(alerts_file),
     )
 
 

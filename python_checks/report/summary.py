@@ -98,6 +98,8 @@ def render(outcome: RunOutcome, warehouse: str) -> str:
     for r in results:
         if "tests" in r.details:  # multiple-testing checks say how many tests ran
             lines.append(f"tests: {r.check}: {r.message}")
+    # what the night's alerts did (a failed delivery is also under NOT EVALUATED)
+    lines += [f"alerts: {r.message}" for r in results if r.check == "alert"]
     sliced = [r for r in breaches if r.metric_date]
     other = [r for r in breaches if not r.metric_date]
     if sliced:
