@@ -112,7 +112,7 @@ def build_definitions(
                 "thresholds",
                 asset=metrics_daily,
                 blocking=True,
-                description="the rules of the config folder's thresholds.yml, through Great Expectations",
+                description="the config folder's thresholds.yml, through Great Expectations",
             ),
             dg.AssetCheckSpec(
                 "links",
