@@ -1,6 +1,6 @@
 """The alerts file (alerts.yml in the config folder, paths.config_dir):
-where a night's alerts go and
-on what. The one place destinations are declared. Secrets never live here:
+where a night's alerts go and on what. The one place destinations are
+declared. Secrets never live here:
 a destination names the environment variable that holds its webhook URL or
 SMTP password (`url_env: MPM_SLACK_WEBHOOK`), read when the alert is sent,
 so the file can be committed and reviewed like the thresholds."""
