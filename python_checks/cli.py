@@ -1,5 +1,6 @@
 """Command line: `mpm run` (the nightly job), `mpm build` (its dbt half
-alone), `mpm generate` (a demo warehouse), `mpm demo` (generate, then run).
+alone), `mpm generate` (a demo warehouse), `mpm demo` (generate, then run),
+`mpm compile-rules` (the thresholds file as the seed dbt's tests read).
 Thin: it parses arguments and calls the library. Exit codes: 0 all checks
 hold, 1 an error-severity check breaks, 2 usage, configuration or input
 error (one line on stderr)."""
@@ -33,6 +34,13 @@ def _parser() -> argparse.ArgumentParser:
 
     generate = sub.add_parser("generate", help="write a demo warehouse (schema raw)")
     _generate_arguments(generate)
+
+    compile_rules = sub.add_parser(
+        "compile-rules",
+        help="compile the thresholds file into seeds/threshold_rules.csv, the rules "
+        "a plain `dbt build` judges",
+    )
+    compile_rules.add_argument("--thresholds", type=Path, help="thresholds file to compile")
 
     demo = sub.add_parser("demo", help="generate the demo warehouse, then run on it")
     _generate_arguments(demo)
@@ -109,6 +117,11 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     warehouse = (getattr(args, "warehouse", None) or paths.warehouse_path()).resolve()
     try:
+        if args.command == "compile-rules":
+            from python_checks.declare import rules_seed
+
+            print(f"wrote {rules_seed.write_seed(args.thresholds)}")
+            return 0
         if args.command in ("generate", "demo"):
             _generate(args, warehouse)
             if args.command == "generate":

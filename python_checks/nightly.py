@@ -27,7 +27,7 @@ from tqdm.auto import tqdm
 from python_checks import declare, paths
 from python_checks.checks import REGISTRY, CheckContext
 from python_checks.checks import thresholds as threshold_checks
-from python_checks.declare import Declarations
+from python_checks.declare import Declarations, rules_seed
 from python_checks.declare.catalog import catalog_from_manifest
 from python_checks.report import data_docs
 from python_checks.results import CheckResult, RunOutcome, Status
@@ -84,9 +84,13 @@ def _job(options: RunOptions, checks: bool) -> RunOutcome:
             warm_up.start()
         with engine.run_lock():
             try:
-                dbt = Dbt(
-                    engine, options.reports / "dbt", declarations.dbt_vars.overrides, options.quiet
-                )
+                # dbt's data tests judge the rules this run loaded: the
+                # committed seed, or the var when they differ from it.
+                dbt_vars = {
+                    **declarations.dbt_vars.overrides,
+                    **rules_seed.dbt_vars_for(declarations.thresholds),
+                }
+                dbt = Dbt(engine, options.reports / "dbt", dbt_vars, options.quiet)
                 if checks:
                     # Every metric a rule or link names must exist before
                     # anything runs: the parsed project knows them.
