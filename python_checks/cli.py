@@ -41,6 +41,12 @@ def _parser() -> argparse.ArgumentParser:
         "a plain `dbt build` judges",
     )
     compile_rules.add_argument("--thresholds", type=Path, help="thresholds file to compile")
+    compile_rules.add_argument(
+        "--as-var",
+        action="store_true",
+        help="print the rules as the dbt var threshold_rules (YAML, for a host project's "
+        "vars) instead of writing the seed",
+    )
 
     demo = sub.add_parser("demo", help="generate the demo warehouse, then run on it")
     _generate_arguments(demo)
@@ -120,7 +126,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "compile-rules":
             from python_checks.declare import rules_seed
 
-            print(f"wrote {rules_seed.write_seed(args.thresholds)}")
+            if args.as_var:
+                print(rules_seed.var_text(args.thresholds), end="")
+            else:
+                print(f"wrote {rules_seed.write_seed(args.thresholds)}")
             return 0
         if args.command in ("generate", "demo"):
             _generate(args, warehouse)

@@ -111,6 +111,15 @@ def write_seed(thresholds_file: Path | None = None, seed: Path = SEED_FILE) -> P
     return seed
 
 
+def var_text(thresholds_file: Path | None = None) -> str:
+    """The rules as the var `threshold_rules` in YAML, for a host project's
+    `vars:` (package mode judges its own rules this way)."""
+    import yaml
+
+    rules = compile_rules(load_thresholds(thresholds_file))
+    return yaml.safe_dump({DBT_VAR: rules}, sort_keys=False)
+
+
 def dbt_vars_for(thresholds: Thresholds, seed: Path = SEED_FILE) -> dict[str, Any]:
     """The var a run passes so dbt judges the rules it loaded: nothing when
     the committed seed already holds them (the manifest cache key stays
