@@ -167,10 +167,11 @@ def _check(
 
     metrics = engine.metrics()
     with _step(outcome, "great expectations"):
-        results, outcome.data_docs_index = threshold_checks.evaluate(
+        results, outcome.data_docs_index, verdicts = threshold_checks.evaluate_with_verdicts(
             metrics, declarations, runner, options.reports / "data_docs"
         )
         outcome.extend(results)
+        outcome.results.append(_same_verdicts(verdicts, engine.rule_verdicts()))
         if outcome.data_docs_index:
             data_docs.make_offline(options.reports / "data_docs")
 
@@ -195,6 +196,42 @@ def _check(
                     message=f"the HTML report could not be written: {type(exc).__name__}: {exc}",
                 )
             )
+
+
+def _same_verdicts(ge: pd.DataFrame, dbt: pd.DataFrame | None) -> CheckResult:
+    """What `dbt build` judged (rule_verdicts_daily, its data tests) held to
+    what Great Expectations judged: one semantics, so a plain `dbt build`
+    and `mpm run` never contradict each other. A disagreement fails the
+    night, naming the first rule-days it concerns."""
+    if dbt is None:
+        return CheckResult(
+            check="rule_verdicts",
+            status=Status.NOT_EVALUATED,
+            severity="error",
+            message="rule_verdicts_daily was not built: the dbt verdicts cannot be compared",
+        )
+    differ = threshold_checks.compare_verdicts(ge, dbt)
+    if differ.empty:
+        return CheckResult(
+            check="rule_verdicts",
+            status=Status.PASSED,
+            severity="error",
+            message=f"dbt (rule_verdicts_daily) and Great Expectations agree on all "
+            f"{len(ge)} rule x slice x day verdicts",
+        )
+    shown = "; ".join(
+        f"{row.rule_id} {row.model_name} {row.model_version} {row.segment} "
+        f"{row.metric_date}: dbt {row.dbt}, GE {row.ge}"
+        for row in differ.head(3).itertuples(index=False)
+    )
+    return CheckResult(
+        check="rule_verdicts",
+        status=Status.BREACHED,
+        severity="error",
+        message=f"dbt (rule_verdicts_daily) and Great Expectations disagree on "
+        f"{len(differ)} rule x slice x day verdict(s), e.g. {shown}",
+        value=float(len(differ)),
+    )
 
 
 def write_report(
