@@ -90,7 +90,13 @@ def _job(options: RunOptions, checks: bool) -> RunOutcome:
                     **declarations.dbt_vars.overrides,
                     **rules_seed.dbt_vars_for(declarations.thresholds),
                 }
-                dbt = Dbt(engine, options.reports / "dbt", dbt_vars, options.quiet)
+                dbt = Dbt(
+                    engine,
+                    options.reports / "dbt",
+                    dbt_vars,
+                    options.quiet,
+                    rules_judged_by_mpm=checks,
+                )
                 if checks:
                     # Every metric a rule or link names must exist before
                     # anything runs: the parsed project knows them.

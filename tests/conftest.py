@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from python_checks.declare.contract import SOURCE_TABLES, create_table_sql
-from python_checks.warehouse.dbt import Dbt
+from python_checks.warehouse.dbt import DECLARED_RULE_TESTS, Dbt
 from python_checks.warehouse.engine import DuckDBEngine
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
@@ -63,7 +63,6 @@ def dbt_build(warehouse: Path, artifacts: Path, dbt_vars: dict | None = None) ->
 # The data tests that judge the declared rules (rule_verdicts_daily): a
 # fixture built to exercise a metric may well breach a demo threshold, which
 # is those tests' job to report; the other data tests must hold on any input.
-DECLARED_RULE_TESTS = ("declared_error_rules_hold", "declared_warn_rules_hold")
 
 
 def failing_dbt_tests(results: list) -> list[str]:

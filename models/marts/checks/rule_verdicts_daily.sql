@@ -166,7 +166,7 @@ change_means as (
                 then {{ safe_divide('before_sum', 'window_days') }}
         end as before_mean,
         case
-            when window_samples = 2 * window_days then window_sample_size
+            when window_samples = 2 * window_days then cast(window_sample_size as bigint)
         end as series_sample_size
     from change_windows
 
