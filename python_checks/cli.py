@@ -1,7 +1,8 @@
 """Command line: `mpm run` (the nightly job), `mpm build` (its dbt half
 alone), `mpm init` (a starting config learned from a warehouse), `mpm
 backtest` (the rules on every past night), `mpm generate` (a demo
-warehouse), `mpm demo` (generate, then run).
+warehouse), `mpm demo` (generate, then run), `mpm compile-rules` (the
+thresholds file as the seed dbt's tests read).
 Thin: it parses arguments and calls the library. Exit codes: 0 all checks
 hold, 1 an error-severity check breaks, 2 usage, configuration or input
 error (one line on stderr)."""
@@ -61,6 +62,19 @@ def _parser() -> argparse.ArgumentParser:
     _run_arguments(backtest)
     backtest.add_argument("--from", dest="start", type=_day, help="first night (YYYY-MM-DD)")
     backtest.add_argument("--to", dest="end", type=_day, help="last night (YYYY-MM-DD)")
+
+    compile_rules = sub.add_parser(
+        "compile-rules",
+        help="compile the thresholds file into seeds/threshold_rules.csv, the rules "
+        "a plain `dbt build` judges",
+    )
+    compile_rules.add_argument("--thresholds", type=Path, help="thresholds file to compile")
+    compile_rules.add_argument(
+        "--as-var",
+        action="store_true",
+        help="print the rules as the dbt var threshold_rules (YAML, for a host project's "
+        "vars) instead of writing the seed",
+    )
 
     demo = sub.add_parser("demo", help="generate the demo warehouse, then run on it")
     _generate_arguments(demo)
@@ -226,6 +240,14 @@ def main(argv: list[str] | None = None) -> int:
             return _init(args, warehouse)
         if args.command == "backtest":
             return _backtest(args, warehouse)
+        if args.command == "compile-rules":
+            from python_checks.declare import rules_seed
+
+            if args.as_var:
+                print(rules_seed.var_text(args.thresholds), end="")
+            else:
+                print(f"wrote {rules_seed.write_seed(args.thresholds)}")
+            return 0
         if args.command in ("generate", "demo"):
             _generate(args, warehouse)
             if args.command == "generate":

@@ -27,7 +27,7 @@ from tqdm.auto import tqdm
 from python_checks import declare, paths
 from python_checks.checks import REGISTRY, CheckContext
 from python_checks.checks import thresholds as threshold_checks
-from python_checks.declare import Declarations
+from python_checks.declare import Declarations, rules_seed
 from python_checks.declare.catalog import catalog_from_manifest
 from python_checks.report import data_docs
 from python_checks.results import CheckResult, RunOutcome, Status
@@ -113,8 +113,18 @@ def _job(options: RunOptions, checks: bool, build_first: bool = True) -> RunOutc
             warm_up.start()
         with engine.run_lock():
             try:
+                # dbt's data tests judge the rules this run loaded: the
+                # committed seed, or the var when they differ from it.
+                dbt_vars = {
+                    **declarations.dbt_vars.overrides,
+                    **rules_seed.dbt_vars_for(declarations.thresholds),
+                }
                 dbt = Dbt(
-                    engine, options.reports / "dbt", declarations.dbt_vars.overrides, options.quiet
+                    engine,
+                    options.reports / "dbt",
+                    dbt_vars,
+                    options.quiet,
+                    rules_judged_by_mpm=checks,
                 )
                 if checks:
                     # Every metric a rule or link names must exist before
@@ -199,10 +209,11 @@ def _check(
     metrics = engine.metrics()
     declarations = absent_models(declarations, metrics, outcome)
     with _step(outcome, "great expectations"):
-        results, outcome.data_docs_index = threshold_checks.evaluate(
+        results, outcome.data_docs_index, verdicts = threshold_checks.evaluate_with_verdicts(
             metrics, declarations, runner, options.reports / "data_docs"
         )
         outcome.extend(results)
+        outcome.results.append(_same_verdicts(verdicts, engine.rule_verdicts(), declarations))
         if outcome.data_docs_index:
             data_docs.make_offline(options.reports / "data_docs")
 
@@ -269,6 +280,54 @@ def _alert(options: RunOptions, declarations: Declarations, outcome: RunOutcome)
         outcome.extend(
             alerts.notify(outcome, declarations.alerts, options.reports, str(options.warehouse))
         )
+
+
+def _same_verdicts(
+    ge: pd.DataFrame, dbt: pd.DataFrame | None, declarations: Declarations
+) -> CheckResult:
+    """What `dbt build` judged (rule_verdicts_daily, its data tests) held to
+    what Great Expectations judged: one semantics, so a plain `dbt build`
+    and `mpm run` never contradict each other. A disagreement fails the
+    night, naming the first rule-days it concerns."""
+    if dbt is None:
+        return CheckResult(
+            check="rule_verdicts",
+            status=Status.NOT_EVALUATED,
+            severity="error",
+            message="rule_verdicts_daily was not built: the dbt verdicts cannot be compared",
+        )
+    from python_checks.declare.rules_seed import policy_text
+
+    policy_rules = frozenset(
+        rule.rule_id for rule in declarations.thresholds.rules if policy_text(rule)
+    )
+    differ = threshold_checks.compare_verdicts(ge, dbt, policy_rules)
+    if differ.empty:
+        return CheckResult(
+            check="rule_verdicts",
+            status=Status.PASSED,
+            severity="error",
+            message=f"dbt (rule_verdicts_daily) and Great Expectations agree on all "
+            f"{len(ge)} rule x slice x day verdicts"
+            + (
+                f" ({len(policy_rules)} rule(s) with an alarm policy are judged by mpm run only)"
+                if policy_rules
+                else ""
+            ),
+        )
+    shown = "; ".join(
+        f"{row.rule_id} {row.model_name} {row.model_version} {row.segment} "
+        f"{row.metric_date}: dbt {row.dbt}, GE {row.ge}"
+        for row in differ.head(3).itertuples(index=False)
+    )
+    return CheckResult(
+        check="rule_verdicts",
+        status=Status.BREACHED,
+        severity="error",
+        message=f"dbt (rule_verdicts_daily) and Great Expectations disagree on "
+        f"{len(differ)} rule x slice x day verdict(s), e.g. {shown}",
+        value=float(len(differ)),
+    )
 
 
 def write_report(

@@ -14,7 +14,7 @@ from sklearn.metrics import precision_score, recall_score
 
 from python_checks.checks.reconciliation import COMPARED
 from python_checks.stats.reference import classification_metrics, relative_difference
-from tests.conftest import dbt_build, query, write_warehouse
+from tests.conftest import dbt_build, failing_dbt_tests, query, write_warehouse
 from tests.fixtures.classification_data import classification_frames
 
 TOLERANCE = 1e-9
@@ -46,8 +46,7 @@ def _null(value) -> bool:
 
 def test_dbt_tests_pass(built):
     _, results, _, _ = built
-    failing = [r.message for r in results if r.status != "passed" and r.severity == "error"]
-    assert failing == []
+    assert failing_dbt_tests(results) == []
 
 
 @pytest.mark.parametrize("metric", COMPARED)

@@ -2,11 +2,14 @@
 host project in a temp folder lists it in packages.yml (`local:` pointing at
 this repository; `dbt deps` needs no network for local packages), configures
 it only through vars (its own source schema, its own error costs), and
-`dbt build` publishes metrics_daily in the host's warehouse. Slow: a full
+`dbt build` publishes metrics_daily in the host's warehouse, and fails on a
+breach of a declared rule (rule_verdicts_daily and its data tests, from the
+package's compiled rules or the host's var `threshold_rules`). Slow: a full
 `dbt deps` + `dbt build`."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import textwrap
@@ -15,6 +18,8 @@ from pathlib import Path
 import pytest
 
 from python_checks import paths
+from python_checks.declare.rules_seed import compile_rules
+from python_checks.declare.thresholds import load_thresholds
 from python_checks.warehouse import dbt as mpm_dbt
 from tests.conftest import query, write_warehouse
 from tests.fixtures.classification_data import classification_frames
@@ -112,3 +117,55 @@ def test_installs_and_builds_as_a_package_configured_by_vars(tmp_path):
     )
     assert costs["n"][0] > 0 and costs["off"][0] == 0
     assert costs["grid"][0] == 9  # threshold_grid_step 0.1: 0.1 .. 0.9 (default 0.05: 19)
+
+
+def test_a_breach_of_a_declared_rule_fails_the_host_build(tmp_path):
+    """The host's `dbt build` judges the package's declared rules (its
+    compiled seed), and rules of its own passed as the var threshold_rules
+    (compiled by `mpm compile-rules` or rules_seed.compile_rules): an
+    error-severity breach fails the build naming the rule, a warn-severity
+    one only warns."""
+    warehouse = write_warehouse(
+        tmp_path / "host.duckdb", classification_frames(), schema="app_logs"
+    )
+    root = host_project(tmp_path / "host", warehouse)
+    assert dbt(root, "deps").returncode == 0
+
+    default = dbt(root, "build")
+    judged = query(warehouse, "select count(*) as n from marts.rule_verdicts_daily")
+    rules = query(warehouse, "select count(distinct rule_id) as n from marts.rule_verdicts_daily")
+    assert judged["n"][0] > 0
+    assert rules["n"][0] == len(load_thresholds().rules)  # the package's rules, every one
+    errors = query(
+        warehouse,
+        "select count(*) as n from marts.rule_verdicts_daily "
+        "where verdict = 'breach' and severity = 'error'",
+    )
+    assert default.returncode == (1 if errors["n"][0] else 0), default.stdout[-3000:]
+
+    strict = tmp_path / "strict.yml"
+    strict.write_text(
+        "rules:\n"
+        "  - {model: fraud_model, metric: precision, min: 0.99, min_sample_size: 0}\n"
+        "  - {model: fraud_model, metric: recall, min: 0.99, min_sample_size: 0, severity: warn}\n"
+    )
+    own_rules = json.dumps({"threshold_rules": compile_rules(load_thresholds(strict))})
+    build = dbt(root, "build", "--vars", own_rules)
+    assert build.returncode == 1, build.stdout[-3000:]
+    assert "Failure in test declared_error_rules_hold" in build.stdout
+    assert "error breach r001: fraud_model precision >= 0.99 on fraud_model __all__" in build.stdout
+    assert "Warning in test declared_warn_rules_hold" in build.stdout
+    breached = query(
+        warehouse,
+        "select distinct rule_id, model_name, bound from marts.rule_verdicts_daily "
+        "where verdict = 'breach' order by rule_id",
+    )
+    assert breached.values.tolist() == [
+        ["r001", "fraud_model", ">= 0.99"],
+        ["r002", "fraud_model", ">= 0.99"],
+    ]
+
+    lenient = tmp_path / "lenient.yml"
+    lenient.write_text("rules:\n  - {model: fraud_model, metric: precision, min: 0.0}\n")
+    passing = json.dumps({"threshold_rules": compile_rules(load_thresholds(lenient))})
+    assert dbt(root, "build", "--vars", passing).returncode == 0

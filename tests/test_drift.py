@@ -23,7 +23,7 @@ from python_checks import paths
 from python_checks.declare.thresholds import load_thresholds
 from python_checks.errors import ConfigError
 from python_checks.stats.intervals import benjamini_hochberg, wilson_checked_value, wilson_interval
-from tests.conftest import dbt_build, query, write_warehouse
+from tests.conftest import dbt_build, failing_dbt_tests, query, write_warehouse
 from tests.fixtures.drift_data import drift_frames, observations
 from tests.fixtures.drift_oracle import categorical, expected_drift, ks, psi_numeric
 
@@ -51,8 +51,7 @@ def built(tmp_path_factory):
 
 def test_dbt_tests_pass(built):
     results, _, _, _ = built
-    failing = [r.message for r in results if r.status != "passed" and r.severity == "error"]
-    assert failing == []
+    assert failing_dbt_tests(results) == []
 
 
 def test_every_expected_value_is_published(built):

@@ -103,6 +103,105 @@ def split_evaluable(
     return rows[reason == ""].drop(columns="reason"), rows[reason != ""]
 
 
+VERDICT_COLUMNS = [
+    "rule_id",
+    "model_name",
+    "model_version",
+    "segment",
+    "metric_name",
+    "feature_name",
+    "metric_date",
+    "verdict",
+]
+
+
+def evaluate(
+    metrics: pd.DataFrame, declarations: Declarations, runner: Runner, docs_dir: Path
+) -> tuple[list[CheckResult], str]:
+    """Run every rule through GE; return results and the Data Docs index path.
+
+    `metrics` is the whole of metrics_daily (derived rules need history);
+    rules are checked on the last `evaluation_window_days` days. `runner`
+    runs the checkpoint (Runner.start).
+    """
+    results, index_path, _ = evaluate_with_verdicts(metrics, declarations, runner, docs_dir)
+    return results, index_path
+
+
+def evaluate_with_verdicts(
+    metrics: pd.DataFrame, declarations: Declarations, runner: Runner, docs_dir: Path
+) -> tuple[list[CheckResult], str, pd.DataFrame]:
+    """`evaluate`, plus the verdict of every rule x slice x day it judged
+    (VERDICT_COLUMNS; verdict pass, breach or not_evaluated; a rule that
+    judged no row at all is one not_evaluated row without a day), in the
+    shape of the dbt model rule_verdicts_daily, so the two paths can be
+    compared row by row (compare_verdicts)."""
+    verdicts: list[pd.DataFrame] = []
+    results, index_path = _evaluate(metrics, declarations, runner, docs_dir, verdicts)
+    frame = (
+        pd.concat(verdicts, ignore_index=True)
+        if verdicts
+        else pd.DataFrame(columns=VERDICT_COLUMNS)
+    )
+    return results, index_path, frame[VERDICT_COLUMNS]
+
+
+def compare_verdicts(
+    ge: pd.DataFrame, dbt: pd.DataFrame, skip_rules: frozenset[str] = frozenset()
+) -> pd.DataFrame:
+    """Every rule x slice x day on which the Great Expectations path and the
+    dbt model rule_verdicts_daily disagree (a verdict differs, or one path
+    judged a row the other did not): columns VERDICT_COLUMNS without
+    `verdict`, plus `ge` and `dbt` (None where that path has no row).
+    Empty when they agree everywhere. `skip_rules` (rule ids with an alarm
+    policy the SQL does not model, rules_seed.policy_text) are left out."""
+    key = [c for c in VERDICT_COLUMNS if c != "verdict"]
+    ge = ge[~ge["rule_id"].isin(skip_rules)]
+    dbt = dbt[~dbt["rule_id"].isin(skip_rules)]
+
+    def keyed(frame: pd.DataFrame) -> pd.DataFrame:
+        frame = frame[VERDICT_COLUMNS].copy()
+        dates = frame["metric_date"].astype(object).where(frame["metric_date"].notna(), None)
+        frame["metric_date"] = dates.map(lambda d: None if d is None else str(d)[:10])
+        for column in key:
+            frame[column] = frame[column].fillna("").astype(str)
+        return frame
+
+    merged = keyed(ge).merge(
+        keyed(dbt), how="outer", on=key, suffixes=("_ge", "_dbt"), indicator=False
+    )
+    merged = merged.rename(columns={"verdict_ge": "ge", "verdict_dbt": "dbt"})
+    differs = merged["ge"].fillna("-") != merged["dbt"].fillna("-")
+    return merged[differs].sort_values(key).reset_index(drop=True)
+
+
+def _verdict_rows(rows: pd.DataFrame, rule: Rule, verdict) -> pd.DataFrame:
+    out = rows[["model_name", "model_version", "segment", "feature_name", "metric_date"]].copy()
+    out["metric_date"] = out["metric_date"].astype(str)
+    out["rule_id"] = rule.rule_id
+    out["metric_name"] = rule.checked_metric
+    out["verdict"] = verdict
+    return out
+
+
+def _rule_verdict(rule: Rule, model: str) -> pd.DataFrame:
+    """A rule (on one model, or '*') that judged no row."""
+    return pd.DataFrame(
+        [
+            {
+                "rule_id": rule.rule_id,
+                "model_name": model,
+                "model_version": rule.model_version,
+                "segment": rule.segment,
+                "metric_name": rule.checked_metric,
+                "feature_name": rule.feature,
+                "metric_date": None,
+                "verdict": "not_evaluated",
+            }
+        ]
+    )
+
+
 @dataclass
 class Prepared:
     """The rules bound to the rows they judge, before anything judges them:
@@ -112,6 +211,9 @@ class Prepared:
     results: list[CheckResult]
     bound: list[BoundCheck]
     frames: list[pd.DataFrame]
+    # Every rule x slice x day not judged here (not evaluated), in the shape
+    # of rule_verdicts_daily; GE's pass/breach rows join them in _evaluate.
+    verdicts: list[pd.DataFrame]
 
 
 def prepare(
@@ -144,11 +246,13 @@ def prepare(
     results: list[CheckResult] = []
     frames: list[pd.DataFrame] = []
     bound: list[BoundCheck] = []
+    verdicts: list[pd.DataFrame] = []
     for rule in thresholds.rules:
         info = catalog.get(rule.metric)
         if info is None:
             why = f"metric {rule.metric!r} is not published by any mart"
             results.append(_rule_not_evaluated(rule, rule.model, why))
+            verdicts.append(_rule_verdict(rule, rule.model))
             continue
         history = derive(select_rows(metrics, rule), rule)
         if rule.sampling_error == "hanley_mcneil":
@@ -157,11 +261,25 @@ def prepare(
         if first_day is not None:
             selected = history[pd.to_datetime(history["metric_date"]) >= first_day]
         models = sorted(selected["model_name"].unique()) if rule.model == "*" else [rule.model]
+        if not models:
+            # A rule for every model that finds no row at all is not a pass.
+            results.append(_rule_not_evaluated(rule, "*", "no rows in the window"))
+            verdicts.append(_rule_verdict(rule, "*"))
         for model in models:
             rows = selected[selected["model_name"] == model]
             evaluable, skipped = split_evaluable(rows, rule, coverage, info.needs_labels)
+            checked = checked_values(evaluable, rule, wilson_z)
+            if rule.proportion and checked.isna().any():
+                # A Wilson interval on 0 rows is undefined: not evaluated,
+                # never a pass (GE skips nulls).
+                undefined = evaluable[checked.isna()].assign(
+                    reason="undefined Wilson interval (sample size 0)"
+                )
+                skipped = pd.concat([skipped, undefined])
+                evaluable, checked = evaluable[checked.notna()], checked[checked.notna()]
             if len(skipped):
                 results.append(_not_evaluated(rule, model, skipped))
+                verdicts.append(_verdict_rows(skipped, rule, "not_evaluated"))
             if evaluable.empty:
                 if rows.empty:
                     why = f"no rows for {model} in the window"
@@ -171,6 +289,7 @@ def prepare(
                             " absent, or without rows for this model)"
                         )
                     results.append(_rule_not_evaluated(rule, model, why))
+                    verdicts.append(_rule_verdict(rule, model))
                 continue
             check = BoundCheck(
                 check_id=f"c{len(bound):05d}",
@@ -180,14 +299,13 @@ def prepare(
                 needs_labels=info.needs_labels,
             )
             bound.append(check)
-            checked = checked_values(evaluable, rule, wilson_z)
             if rule.persistence_n > 1:
                 # k of n needs the n - 1 evaluated days before the window too
                 before = history[history["model_name"] == model]
                 past, _ = split_evaluable(before, rule, coverage, info.needs_labels)
                 checked = persistent_values(past, rule, wilson_z).loc[evaluable.index]
             frames.append(evaluable.assign(check_id=check.check_id, checked_value=checked))
-    return Prepared(results, bound, frames)
+    return Prepared(results, bound, frames, verdicts)
 
 
 def persistent_values(rows: pd.DataFrame, rule: Rule, wilson_z: float) -> pd.Series:
@@ -206,16 +324,15 @@ def persistent_values(rows: pd.DataFrame, rule: Rule, wilson_z: float) -> pd.Ser
     return out
 
 
-def evaluate(
-    metrics: pd.DataFrame, declarations: Declarations, runner: Runner, docs_dir: Path
+def _evaluate(
+    metrics: pd.DataFrame,
+    declarations: Declarations,
+    runner: Runner,
+    docs_dir: Path,
+    verdicts: list[pd.DataFrame],
 ) -> tuple[list[CheckResult], str]:
-    """Run every rule through GE; return results and the Data Docs index path.
-
-    `metrics` is the whole of metrics_daily (derived rules need history);
-    rules are checked on the last `evaluation_window_days` days. `runner`
-    runs the checkpoint (Runner.start).
-    """
     prepared = prepare(metrics, declarations)
+    verdicts.extend(prepared.verdicts)
     results, bound, frames = prepared.results, prepared.bound, prepared.frames
     if not bound:
         return results, ""
@@ -227,7 +344,7 @@ def evaluate(
     for column in KEY:
         shown[column] = shown[column].map(_text)
     validation, index_path = runner.run(shown, bound, docs_dir)
-    results.extend(_interpret(validation, bound, frame))
+    results.extend(_interpret(validation, bound, frame, verdicts))
     return results, index_path
 
 
@@ -505,7 +622,9 @@ def suite_token(model: str) -> str:
     return f"{plain[:_TOKEN_LENGTH]}.{digest}"
 
 
-def _interpret(pages: dict, bound: list[BoundCheck], frame: pd.DataFrame) -> list[CheckResult]:
+def _interpret(
+    pages: dict, bound: list[BoundCheck], frame: pd.DataFrame, verdicts: list[pd.DataFrame]
+) -> list[CheckResult]:
     results = []
     for check in bound:
         rule = check.rule
@@ -515,9 +634,15 @@ def _interpret(pages: dict, bound: list[BoundCheck], frame: pd.DataFrame) -> lis
         if outcome["exception"] is not None:
             why = f"Great Expectations could not evaluate it: {outcome['exception']}"
             results.append(_rule_not_evaluated(rule, check.model, why, docs_path=page))
+            verdicts.append(_verdict_rows(rows, rule, "not_evaluated"))
             continue
         # GE saw escaped keys; the results keep the values as they are.
         breached = {tuple(str(u[k]) for k in KEY) for u in unexpected}
+        is_breached = [
+            tuple(_text(getattr(row, k)) for k in KEY) in breached
+            for row in rows.itertuples(index=False)
+        ]
+        verdicts.append(_verdict_rows(rows, rule, ["breach" if b else "pass" for b in is_breached]))
         for row in rows.itertuples(index=False):
             key = tuple(_text(getattr(row, k)) for k in KEY)
             if key not in breached:

@@ -45,6 +45,9 @@ _ENV_VAR = re.compile(r"env_var\(\s*['\"]([A-Za-z_][A-Za-z0-9_]*)['\"]")
 # and the database name, both in the key already.
 _PROFILE_ONLY = {"WAREHOUSE_PATH", "MPM_DUCKDB_MEMORY_LIMIT", "MPM_DUCKDB_TEMP_DIRECTORY"}
 _KEEP_MANIFESTS = 8
+# The data tests on rule_verdicts_daily that make a plain `dbt build` fail
+# (error) or warn on a breach of a declared rule.
+DECLARED_RULE_TESTS = ("declared_error_rules_hold", "declared_warn_rules_hold")
 
 
 class Dbt:
@@ -59,11 +62,17 @@ class Dbt:
         artifacts: Path,
         dbt_vars: dict[str, Any] | None = None,
         quiet: bool = False,
+        rules_judged_by_mpm: bool = False,
     ):
         self.engine = engine
         self.artifacts = artifacts
         self.vars = dict(dbt_vars or {})
         self.quiet = quiet
+        # `mpm run` judges the declared rules itself (Great Expectations,
+        # held to rule_verdicts_daily): its build skips the two data tests
+        # that judge them for a plain `dbt build`, so a breach is reported
+        # once. The verdict model is still built.
+        self.rules_judged_by_mpm = rules_judged_by_mpm
         self._manifest = None
         self._key = ""
         self._built = False  # a build in this session wrote target/manifest.json
@@ -108,6 +117,8 @@ class Dbt:
         """`dbt build` (models, seeds, data tests); raises UsageError when a
         model fails, returns the tests' outcomes."""
         args = ["build", "--exclude-resource-type", "unit_test"]
+        if self.rules_judged_by_mpm:
+            args += ["--exclude", *DECLARED_RULE_TESTS]
         if full_refresh:
             args.append("--full-refresh")
         if threads is not None:
@@ -153,7 +164,7 @@ class Dbt:
             # One model at a time: DuckDB uses every core for it, and
             # concurrent models would share one memory_limit (two drift
             # reference tables at 10M predictions ran out of it together).
-            night = Dbt(self.engine, self.artifacts, batch, self.quiet)
+            night = Dbt(self.engine, self.artifacts, batch, self.quiet, self.rules_judged_by_mpm)
             results = night.build(full_refresh=index == 0, threads=1)
             for result in results:
                 if result.status != Status.PASSED:

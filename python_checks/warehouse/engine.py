@@ -35,6 +35,7 @@ PROFILES_FILE = paths.PROJECT_ROOT / "profiles.yml"
 CURVE_MART = "marts.classification_threshold_curve"
 CLASSIFICATION_MART = "marts.classification_metrics_daily"
 DRIFT_VERDICT_MART = "marts.drift_verdict_daily"
+RULE_VERDICTS_MART = "marts.rule_verdicts_daily"
 METRICS = "main.metrics_daily"
 
 # Spark's type names as the contract's (DuckDB) type names, for the preflight.
@@ -175,6 +176,18 @@ class Engine:
             f"label_drift_detected from {DRIFT_VERDICT_MART} "
             "where model_version = '__all__' and segment = '__all__' "
             "order by model_name, metric_date"
+        )
+
+    def rule_verdicts(self) -> pd.DataFrame | None:
+        """rule_verdicts_daily (the declared rules judged in SQL, what a plain
+        `dbt build` fails on): one row per rule x slice x day with its
+        verdict. None without the mart."""
+        if not self.table_exists(*RULE_VERDICTS_MART.split(".")):
+            return None
+        return self.query(
+            "select rule_id, model_name, model_version, segment, metric_name, feature_name, "
+            "cast(metric_date as string) as metric_date, verdict, severity, reason "
+            f"from {RULE_VERDICTS_MART}"
         )
 
     def history_days(self, schema: str) -> tuple[Any, Any] | None:
