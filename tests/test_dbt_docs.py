@@ -98,3 +98,9 @@ def test_every_built_column_has_a_description(tmp_path: Path):
     manifest = json.loads((tmp_path / "docs" / "manifest.json").read_text())
     catalog = json.loads((tmp_path / "docs" / "catalog.json").read_text())
     assert missing_descriptions(manifest, catalog) == []
+    # The docs reuse the nodes the build compiled (the build itself writes
+    # no manifest: --no-write-json), with their compiled SQL; run_results.json
+    # is still dbt's own artifact.
+    assert (artifacts / "target" / "run_results.json").exists()
+    metrics_daily = next(n for n in models(manifest) if n["name"] == "metrics_daily")
+    assert "select" in (metrics_daily.get("compiled_code") or "").lower()

@@ -25,7 +25,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import sys
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -53,8 +52,9 @@ DECLARED_RULE_TESTS = ("declared_error_rules_hold", "declared_warn_rules_hold")
 class Dbt:
     """The project's dbt commands against one engine, in this process.
 
-    `artifacts` holds dbt's target/ (run_results.json, manifest.json) and
-    logs/; `dbt_vars` are the vars this run passes on the command line."""
+    `artifacts` holds dbt's target/ (run_results.json; manifest.json only
+    after a parse) and logs/; `dbt_vars` are the vars this run passes on the
+    command line."""
 
     def __init__(
         self,
@@ -75,7 +75,7 @@ class Dbt:
         self.rules_judged_by_mpm = rules_judged_by_mpm
         self._manifest = None
         self._key = ""
-        self._built = False  # a build in this session wrote target/manifest.json
+        self._built = False  # a build in this session compiled the manifest's nodes
 
     # ---- the parsed project
     def manifest(self):
@@ -116,7 +116,11 @@ class Dbt:
     def build(self, full_refresh: bool = False, threads: int | None = None) -> list[CheckResult]:
         """`dbt build` (models, seeds, data tests); raises UsageError when a
         model fails, returns the tests' outcomes."""
-        args = ["build", "--exclude-resource-type", "unit_test"]
+        # --no-write-json: dbt would serialize the whole compiled manifest
+        # (and its graph) after every build, a fixed cost that dominates a
+        # small warehouse's night; run_results.json is written below and the
+        # manifest only when the docs need it (docs()).
+        args = ["build", "--exclude-resource-type", "unit_test", "--no-write-json"]
         if self.rules_judged_by_mpm:
             args += ["--exclude", *DECLARED_RULE_TESTS]
         if full_refresh:
@@ -129,6 +133,9 @@ class Dbt:
             result = self.invoke(args)
         except ParseError as exc:
             raise UsageError(f"dbt build did not run: {exc.reason}") from exc
+        if hasattr(result.result, "write"):
+            results_file.parent.mkdir(parents=True, exist_ok=True)
+            result.result.write(str(results_file))
         self._built = results_file.exists()
         if not results_file.exists():
             reason = _first_line(result.exception)
@@ -184,11 +191,12 @@ class Dbt:
         stamp.unlink(missing_ok=True)
         docs_dir.mkdir(parents=True, exist_ok=True)
         args = ["docs", "generate", "--static", "--target-path", str(docs_dir)]
-        built = self.artifacts / "target" / "manifest.json"
-        if self._built and built.exists():
-            # The build just compiled every node into this manifest: the
-            # docs take it as it is instead of compiling again.
-            shutil.copyfile(built, docs_dir / "manifest.json")
+        if self._built:
+            # The build just compiled every node into the session's
+            # manifest: the docs take it as it is instead of compiling again.
+            from dbt.parser.manifest import write_manifest
+
+            write_manifest(self.manifest(), str(docs_dir))
             args.append("--no-compile")
         try:
             result = self.invoke(args, target_path=None)
