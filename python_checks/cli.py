@@ -10,6 +10,7 @@ error (one line on stderr)."""
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from pathlib import Path
@@ -233,6 +234,9 @@ def _backtest(args: argparse.Namespace, warehouse: Path) -> int:
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    # A log file that cannot be written (a full disk) is not a traceback on
+    # stderr for every line dbt logs: the run's own error says what failed.
+    logging.raiseExceptions = False
     args = _parser().parse_args(argv)
     warehouse = (getattr(args, "warehouse", None) or paths.warehouse_path()).resolve()
     try:

@@ -27,9 +27,9 @@ def test_config_dir_is_flag_then_env_then_beside_the_warehouse(tmp_path, monkeyp
     assert paths.config_dir(warehouse, tmp_path / "flag") == tmp_path / "flag"
 
 
-def test_the_demo_config_is_beside_the_demo():
+def test_the_demo_config_is_its_own_folder_under_expectations():
     assert paths.THRESHOLDS_FILE == paths.DEMO_CONFIG_DIR / "thresholds.yml"
-    assert paths.DEMO_CONFIG_DIR.parent.name == "demo"
+    assert paths.DEMO_CONFIG_DIR == paths.PROJECT_ROOT / "expectations" / "demo"
     assert paths.THRESHOLDS_FILE.is_file() and paths.LINKS_FILE.is_file()
     assert not (paths.PROJECT_ROOT / "expectations" / "thresholds.yml").exists()
 

@@ -134,8 +134,14 @@ class Dbt:
         except ParseError as exc:
             raise UsageError(f"dbt build did not run: {exc.reason}") from exc
         if hasattr(result.result, "write"):
-            results_file.parent.mkdir(parents=True, exist_ok=True)
-            result.result.write(str(results_file))
+            try:
+                results_file.parent.mkdir(parents=True, exist_ok=True)
+                result.result.write(str(results_file))
+            except OSError as exc:  # a full disk: the build's outcome is unknown
+                results_file.unlink(missing_ok=True)
+                raise UsageError(
+                    f"dbt build's results could not be written: {exc.strerror or exc}"
+                ) from exc
         self._built = results_file.exists()
         if not results_file.exists():
             reason = _first_line(result.exception)
