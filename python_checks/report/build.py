@@ -105,6 +105,7 @@ def _section(
             caption="divergence flags of the links",
         )
     sections.threshold_curve(inp, model, section, specs)
+    sections.backtest_view(inp, model, section, specs)
     return section
 
 
