@@ -134,6 +134,18 @@ def test_init_then_run_on_a_model_the_demo_does_not_have(tmp_path, monkeypatch, 
     thresholds = [r for r in results if r["check"] == "threshold"]
     assert not [r for r in results if r["check"] == "config"]
     assert [r["message"] for r in thresholds if r["status"] == "not_evaluated"] == []
+    # every check evaluated: those with nothing of their kind here (a
+    # regression warehouse, links.yml a template) say so once, apart
+    assert [r["message"] for r in results if r["status"] == "not_evaluated"] == []
+    assert {r["check"]: r["message"] for r in results if r["status"] == "not_applicable"} == {
+        "reconciliation": "no classification model in the warehouse (it recomputes "
+        "classification metrics with sklearn)",
+        "served_labels": "no classification model in the warehouse (it compares served labels "
+        "with score >= threshold)",
+        "link": "no link declared in links.yml",
+        "engagement_guardrail": "no guardrail pair (guardrails: pairs:) declared in links.yml",
+    }
+    assert "0 not evaluated, 4 not applicable" in out and "NOT EVALUATED" not in out
     # every rule of the config ran and passed on the whole 14-day window
     passed = {(r["metric"], r["details"]["rows"]) for r in thresholds if r["status"] == "passed"}
     for metric in ("mae", "r2", "mean_error", "latency_p95_ms", "data_drift_detected"):
