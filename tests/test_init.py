@@ -86,6 +86,33 @@ def test_profile_learns_one_rule_per_fitting_family():
     assert "concept_drift_detected" not in rules
     # families without data (precision, recall, ece, latency) get no rule
     assert set(rules) == {"auc_roc", "psi", "data_drift_detected"}
+    # the alarm policy: AUC judged with its Hanley-McNeil interval, PSI on
+    # 2 of the last 3 days; the verdict alarms on its first day
+    assert rules["auc_roc"]["sampling_error"] == "hanley_mcneil"
+    assert rules["psi"]["persistence"] == {"k": 2, "n": 3}
+    assert "persistence" not in rules["data_drift_detected"]
+    assert not any("fdr" in r or "proportion" in r for r in profile.rules)
+
+
+def test_written_policy_keys_load_as_the_rules_policy(tmp_path):
+    """What init writes is valid config: a precision rule is a Wilson
+    share, AUC Hanley-McNeil, PSI 2 of 3 days, as declare/ reads them."""
+    metrics = _metrics()
+    extra = metrics[metrics["metric_name"] == "auc_roc"].assign(metric_name="precision")
+    (profile,) = init_config.profile_models(
+        pd.concat([metrics, extra], ignore_index=True), {"churn": "binary_classification"},
+        {"churn": 1.0}, reference_days=14, k=4.0,
+    )  # fmt: skip
+    path = tmp_path / "thresholds.yml"
+    path.write_text(init_config.thresholds_text([profile], tmp_path / "wh.duckdb", 4.0, 50))
+    text = path.read_text()
+    assert "proportion: true" in text and "persistence: {k: 2, n: 3}" in text
+    rules = {r.metric: r for r in declare.load(thresholds_file=path).thresholds.rules}
+    assert rules["precision"].proportion and rules["precision"].fdr is None
+    assert rules["auc_roc"].sampling_error == "hanley_mcneil" and not rules["auc_roc"].proportion
+    assert (rules["psi"].persistence_k, rules["psi"].persistence_n) == (2, 3)
+    verdict = rules["data_drift_detected"]
+    assert (verdict.persistence_k, verdict.persistence_n) == (1, 1)
 
 
 def test_init_never_overwrites_without_force(tmp_path, capsys):
