@@ -67,6 +67,17 @@ FAMILIES: dict[str, list[tuple[str, str, str]]] = {
 }
 COMMON = [("serving", "latency_p95_ms", "down")]
 LABELED = {"quality", "calibration", "bias"}  # families computed from labels
+# The alarm policy init writes (declare/thresholds.py, README "Alarm policy
+# per rule"): a day breaches only when the metric's whole interval is
+# outside the bound, so a small day does not page on its own sampling noise.
+# Shares counted over the day's rows get Wilson (`proportion: true`), AUC
+# Hanley-McNeil; the per-feature PSI rule (many features, each noisy) alarms
+# on 2 of the last 3 days. Not written: `fdr` (init's rules are one slice a
+# day, the rollup, so there is no family of tests to control) and a
+# standard error for means (metrics_daily publishes no per-day spread).
+PROPORTIONS = {"precision", "recall"}
+SAMPLING_ERROR = {"auc_roc": "hanley_mcneil"}
+DRIFT_PERSISTENCE = {"k": 2, "n": 3}
 ERROR_METRICS = {"auc_roc", "ndcg_at_10", "mae", "rougeL_f", "psi"}
 
 
@@ -186,6 +197,10 @@ def profile_models(
                          sample_gate(series["sample_size"]), metric in ERROR_METRICS)  # fmt: skip
             if family in LABELED and coverage_gate is not None:
                 rule["min_label_coverage"] = coverage_gate
+            if metric in PROPORTIONS:
+                rule["proportion"] = True
+            if metric in SAMPLING_ERROR:
+                rule["sampling_error"] = SAMPLING_ERROR[metric]
             profile.rules.append(rule)
         # Drift: one PSI rule per model over every feature and the
         # prediction, bound by the widest feature's learned upper bound
@@ -200,10 +215,10 @@ def profile_models(
                 bounds.append((learned[1], learned[2], learned[3]))
         if bounds:
             high, level, spread = max(bounds)
-            profile.rules.append(
-                _rule(model, "psi", "drift", None, high, level, spread,
-                      sample_gate(psi["sample_size"]), True, feature="*")
-            )  # fmt: skip
+            rule = _rule(model, "psi", "drift", None, high, level, spread,
+                         sample_gate(psi["sample_size"]), True, feature="*")  # fmt: skip
+            rule["persistence"] = dict(DRIFT_PERSISTENCE)
+            profile.rules.append(rule)
         # The drift-type verdict (drift_verdict_daily, its knobs in
         # dbt_project.yml): a flag, so its bound is 0, not learned; only the
         # kinds the model's task defines (a value on some reference day).
@@ -244,6 +259,10 @@ def _round(value: float) -> float:
 
 
 def _yaml_value(value) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_yaml_value(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if value == "*":
         return '"*"'
     return f"{value:g}" if isinstance(value, float) else str(value)

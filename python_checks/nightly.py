@@ -355,6 +355,7 @@ def write_report(
         declarations=declarations,
         threshold_curve=engine.threshold_curve(declarations.min_label_coverage),
         drift_verdicts=engine.drift_verdicts(),
+        backtest=engine.backtest_alarms(),
         warehouse=str(options.warehouse),
         data_docs_index=outcome.data_docs_index,
         dbt_docs_index=str(docs_index or ""),

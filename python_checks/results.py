@@ -12,6 +12,11 @@ class Status(StrEnum):
     PASSED = "passed"
     BREACHED = "breached"
     NOT_EVALUATED = "not_evaluated"  # could not run (immature labels, missing data)
+    # Nothing of its kind in this warehouse or config (a classifier check on
+    # a warehouse of regression models, links when none is declared): said
+    # once per check with why, never counted as passed nor as not evaluated,
+    # since no data or fix would make it run. It does not change the exit code.
+    NOT_APPLICABLE = "not_applicable"
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,12 @@ class CheckResult:
     def not_evaluated(cls, check: str, severity: str, message: str, **fields) -> CheckResult:
         """A check (or one slice of it) that could not run: never a pass."""
         return cls(check=check, status=Status.NOT_EVALUATED, severity=severity, message=message,
+                   **fields)  # fmt: skip
+
+    @classmethod
+    def not_applicable(cls, check: str, severity: str, message: str, **fields) -> CheckResult:
+        """A check with nothing to check in this warehouse: one result, with why."""
+        return cls(check=check, status=Status.NOT_APPLICABLE, severity=severity, message=message,
                    **fields)  # fmt: skip
 
     @property

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import duckdb
 import pandas as pd
 import pytest
 
@@ -174,3 +175,24 @@ def test_backtest_on_drift_scenarios(tmp_path, scenario, kind, other, capsys):
     error = clean[clean["severity"] == "error"]
     assert len(error) > 500 and (error["status"] == "alarm").sum() == 0
     assert (clean["status"] == "alarm").mean() < 0.02
+
+
+def test_report_reads_the_written_alarm_table(tmp_path):
+    """What `mpm backtest` writes is what the next report reads
+    (Engine.backtest_alarms); without a backtest it reads nothing."""
+    path = tmp_path / "wh.duckdb"
+    duckdb.connect(str(path)).close()
+    engine = DuckDBEngine(path)
+    try:
+        assert engine.backtest_alarms().empty
+        table = backtest.alarm_table(_metrics(), _declarations(tmp_path))
+        engine.write_table("main", backtest.TABLE, table)
+        read = engine.backtest_alarms()
+    finally:
+        engine.close()
+    auc = read[read["rule_id"] == "r001"]
+    assert auc["metric_date"].tolist() == [str(d.date()) for d in DAYS]
+    assert auc["status"].tolist() == table.loc[table["rule_id"] == "r001", "status"].tolist()
+    assert {s.rule_id: s.alarm_days for s in backtest.summarize(read)} == {
+        "r001": 2, "r002": 1, "r003": 0, "r004": 1
+    }  # fmt: skip

@@ -86,6 +86,33 @@ def test_profile_learns_one_rule_per_fitting_family():
     assert "concept_drift_detected" not in rules
     # families without data (precision, recall, ece, latency) get no rule
     assert set(rules) == {"auc_roc", "psi", "data_drift_detected"}
+    # the alarm policy: AUC judged with its Hanley-McNeil interval, PSI on
+    # 2 of the last 3 days; the verdict alarms on its first day
+    assert rules["auc_roc"]["sampling_error"] == "hanley_mcneil"
+    assert rules["psi"]["persistence"] == {"k": 2, "n": 3}
+    assert "persistence" not in rules["data_drift_detected"]
+    assert not any("fdr" in r or "proportion" in r for r in profile.rules)
+
+
+def test_written_policy_keys_load_as_the_rules_policy(tmp_path):
+    """What init writes is valid config: a precision rule is a Wilson
+    share, AUC Hanley-McNeil, PSI 2 of 3 days, as declare/ reads them."""
+    metrics = _metrics()
+    extra = metrics[metrics["metric_name"] == "auc_roc"].assign(metric_name="precision")
+    (profile,) = init_config.profile_models(
+        pd.concat([metrics, extra], ignore_index=True), {"churn": "binary_classification"},
+        {"churn": 1.0}, reference_days=14, k=4.0,
+    )  # fmt: skip
+    path = tmp_path / "thresholds.yml"
+    path.write_text(init_config.thresholds_text([profile], tmp_path / "wh.duckdb", 4.0, 50))
+    text = path.read_text()
+    assert "proportion: true" in text and "persistence: {k: 2, n: 3}" in text
+    rules = {r.metric: r for r in declare.load(thresholds_file=path).thresholds.rules}
+    assert rules["precision"].proportion and rules["precision"].fdr is None
+    assert rules["auc_roc"].sampling_error == "hanley_mcneil" and not rules["auc_roc"].proportion
+    assert (rules["psi"].persistence_k, rules["psi"].persistence_n) == (2, 3)
+    verdict = rules["data_drift_detected"]
+    assert (verdict.persistence_k, verdict.persistence_n) == (1, 1)
 
 
 def test_init_never_overwrites_without_force(tmp_path, capsys):
@@ -134,6 +161,18 @@ def test_init_then_run_on_a_model_the_demo_does_not_have(tmp_path, monkeypatch, 
     thresholds = [r for r in results if r["check"] == "threshold"]
     assert not [r for r in results if r["check"] == "config"]
     assert [r["message"] for r in thresholds if r["status"] == "not_evaluated"] == []
+    # every check evaluated: those with nothing of their kind here (a
+    # regression warehouse, links.yml a template) say so once, apart
+    assert [r["message"] for r in results if r["status"] == "not_evaluated"] == []
+    assert {r["check"]: r["message"] for r in results if r["status"] == "not_applicable"} == {
+        "reconciliation": "no classification model in the warehouse (it recomputes "
+        "classification metrics with sklearn)",
+        "served_labels": "no classification model in the warehouse (it compares served labels "
+        "with score >= threshold)",
+        "link": "no link declared in links.yml",
+        "engagement_guardrail": "no guardrail pair (guardrails: pairs:) declared in links.yml",
+    }
+    assert "0 not evaluated, 4 not applicable" in out and "NOT EVALUATED" not in out
     # every rule of the config ran and passed on the whole 14-day window
     passed = {(r["metric"], r["details"]["rows"]) for r in thresholds if r["status"] == "passed"}
     for metric in ("mae", "r2", "mean_error", "latency_p95_ms", "data_drift_detected"):

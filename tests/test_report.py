@@ -4,6 +4,7 @@ published shown, and every string from the data escaped."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from pathlib import Path
@@ -370,3 +371,73 @@ def test_written_report_is_small_and_self_contained(report_input, tmp_path):
     assert path.stat().st_size < 1_000_000
     assert "http://" not in html.split("<script>")[0].replace("http://www.w3.org", "")
     assert not re.search(r'<script[^>]+src=|<link[^>]+href="http', html)
+
+
+def backtest_row(day, rule_id, metric, status, worst, bound, model="spam_filter"):
+    return {
+        "metric_date": day,
+        "rule_id": rule_id,
+        "model_name": model,
+        "metric_name": metric,
+        "severity": "error",
+        "status": status,
+        "worst_value": worst,
+        "bound": bound,
+    }
+
+
+@pytest.fixture(scope="module")
+def backtest_html(report_input) -> str:
+    """The report after a backtest: precision's rule alarms on the last four
+    nights, a band rule on precision on night 9, the per-feature PSI rule
+    (no trend panel) on the last night and could not judge the first."""
+    rows = [
+        backtest_row(d, "r001", "precision", "alarm" if i >= 6 else "ok", 0.6, ">= 0.8")
+        for i, d in enumerate(DAYS)
+    ]
+    rows += [
+        backtest_row(d, "r003", "precision:z_vs_first_7d", "alarm" if i == 8 else "ok", -4.2,
+                     "[-3, 3]")
+        for i, d in enumerate(DAYS) if i >= 7
+    ]  # fmt: skip
+    rows += [backtest_row(DAYS[0], "r002", "psi", "not_evaluated", float("nan"), "<= 0.25")]
+    rows += [
+        backtest_row(d, "r002", "psi", "alarm" if i == 9 else "ok", 0.4, "<= 0.25")
+        for i, d in enumerate(DAYS)
+        if i >= 1
+    ]
+    # A model of the backtest the metrics do not hold draws nothing.
+    rows += [backtest_row(DAYS[0], "r009", "recall", "alarm", 0.1, ">= 0.5", model="gone")]
+    inp = dataclasses.replace(report_input, backtest=pd.DataFrame(rows))
+    return build_html(inp, Path("/r"))
+
+
+def test_backtest_alarm_nights_are_marked_on_the_trends(backtest_html, html):
+    values = [v for spec in specs(backtest_html) for v in data_values(spec)]
+    marks = {(v["m"], v["d"], v["r"]) for v in values if v.get("k") == "a"}
+    # r001 on its four alarm nights and the band rule on its one, both on
+    # precision's panel at the rollup's value; PSI has no trend panel.
+    assert marks == {("precision", d, "r001") for d in DAYS[6:]} | {("precision", DAYS[8], "r003")}
+    assert {v["y"] for v in values if v.get("k") == "a"} == {0.9}
+    band = next(v for v in values if v.get("k") == "a" and v["r"] == "r003")
+    assert (band["b"], band["w"], band["sev"]) == ("[-3, 3]", -4.2, "error")
+    # Without a backtest there are no marks and no backtest section.
+    assert not any(v.get("k") == "a" for spec in specs(html) for v in data_values(spec))
+    assert "Backtest:" not in html and "backtest alarms per rule" not in html
+    assert "gone" not in backtest_html
+
+
+def test_backtest_table_per_rule(backtest_html):
+    rows = re.findall(r'<tr class="backtest-rule">(.*?)</tr>', backtest_html, flags=re.S)
+    cells = [re.findall(r"<td[^>]*>(.*?)</td>", row) for row in rows]
+    assert cells == [
+        ["r001", "precision", "10", "4", DAYS[6], "4"],
+        ["r002", "psi", "9", "1", DAYS[9], "1"],
+        ["r003", "precision:z_vs_first_7d", "3", "1", DAYS[8], "1"],
+    ]
+    assert f"Backtest: the rules on past nights ({DAYS[0]} … {DAYS[-1]})" in backtest_html
+    # Every rule's nights in the strip, the PSI rule's unjudged night too.
+    strip = data_values(spec_with_title(backtest_html, "spam_filter: backtest alarms per rule"))
+    assert len(strip) == 10 + 3 + 10
+    psi = {c["d"]: c["v"] for c in strip if c["l"] == "r002 psi (error)"}
+    assert psi[DAYS[0]] == "not_evaluated" and psi[DAYS[9]] == "alarm" and psi[DAYS[5]] == "ok"

@@ -50,6 +50,8 @@ GUARDRAIL_CHECK = "engagement_guardrail"
 
 def metric_links(ctx: CheckContext) -> list[CheckResult]:
     reader = SeriesReader(ctx, ctx.declarations.links)
+    if not reader.links.links:
+        return [_none_declared(ctx, CHECK, "link")]
     return [
         result
         for link in reader.links.links
@@ -59,11 +61,22 @@ def metric_links(ctx: CheckContext) -> list[CheckResult]:
 
 def engagement_guardrails(ctx: CheckContext) -> list[CheckResult]:
     reader = SeriesReader(ctx, ctx.declarations.links)
+    if not reader.links.guardrails:
+        return [_none_declared(ctx, GUARDRAIL_CHECK, "guardrail pair (guardrails: pairs:)")]
     return [
         result
         for pair in reader.links.guardrails
         for result in evaluate_guardrail(pair, reader, reader.links, ctx.window_days)
     ]
+
+
+def _none_declared(ctx: CheckContext, check: str, what: str) -> CheckResult:
+    """One line for a cross-layer check the config gives nothing to check
+    (`mpm init` writes links.yml as a commented template)."""
+    path = ctx.declarations.links.path
+    return CheckResult.not_applicable(
+        check, "warn", f"no {what} declared in {path.name if path else 'links.yml'}"
+    )
 
 
 class SeriesReader:

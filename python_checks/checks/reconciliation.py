@@ -51,7 +51,14 @@ def reconcile_classification(ctx: CheckContext) -> list[CheckResult]:
     )
     rollup = mart[(mart["model_version"] == "__all__") & (mart["segment"] == "__all__")]
     if rollup.empty:
-        return [_not_evaluated(severity, "no classification predictions in the warehouse")]
+        return [
+            CheckResult.not_applicable(
+                CHECK,
+                severity,
+                "no classification model in the warehouse (it recomputes classification "
+                "metrics with sklearn)",
+            )
+        ]
     results = []
     for model, days in rollup.groupby("model_name"):
         mature = days[days["label_coverage"].fillna(0) >= min_coverage]

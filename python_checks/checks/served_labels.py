@@ -51,6 +51,9 @@ def served_label_consistency(ctx: CheckContext) -> list[CheckResult]:
         order by model_name, model_version
         """
     ).itertuples(index=False, name=None)
+    per_model = list(per_model)
+    if not per_model:
+        return [_nothing_to_check(ctx, severity)]
     results = []
     for model, version, checked, contradictions, first_day, example in per_model:
         checked, contradictions = int(checked), int(contradictions)
@@ -95,3 +98,24 @@ def served_label_consistency(ctx: CheckContext) -> list[CheckResult]:
             )
         )
     return results
+
+
+def _nothing_to_check(ctx: CheckContext, severity: str) -> CheckResult:
+    """No prediction with a score, a threshold and a served label: not
+    applicable when the warehouse has no classification prediction at all,
+    not evaluated when its classifiers log no threshold or label."""
+    rows = ctx.query("select count(*) as n from intermediate.int_classification_predictions")
+    if int(rows["n"].iloc[0]) == 0:
+        return CheckResult.not_applicable(
+            CHECK,
+            severity,
+            "no classification model in the warehouse (it compares served labels with "
+            "score >= threshold)",
+            metric=METRIC,
+        )
+    return CheckResult.not_evaluated(
+        CHECK,
+        severity,
+        "no classification prediction carries a score, a threshold and a served label",
+        metric=METRIC,
+    )

@@ -105,6 +105,7 @@ def _section(
             caption="divergence flags of the links",
         )
     sections.threshold_curve(inp, model, section, specs)
+    sections.backtest_view(inp, model, section, specs)
     return section
 
 
@@ -154,6 +155,7 @@ def build_html(inp: ReportInput, report_dir: Path) -> str:
         if not r.metric_date
     ]
     not_evaluated = [r for r in results if r.status is Status.NOT_EVALUATED]
+    not_applicable = [r for r in results if r.status is Status.NOT_APPLICABLE]
     errors = [r for r in breaches if r.severity == "error"]
     return _template().render(
         inp=inp,
@@ -161,6 +163,7 @@ def build_html(inp: ReportInput, report_dir: Path) -> str:
         failing=failing,
         other=other,
         not_evaluated=not_evaluated,
+        not_applicable=not_applicable,
         n_results=len(results),
         n_passed=sum(1 for r in results if r.status is Status.PASSED),
         n_breached=len(breaches),

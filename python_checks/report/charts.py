@@ -45,6 +45,11 @@ LINK_COLORS = ("#a9dfbf", ERROR_COLOR, "#6c3483", "#d0d3d4")
 DRIFT_VERDICTS = ("none", "data_drift", "concept_drift", "label_drift", "not_evaluated")
 DRIFT_COLORS = ("#a9dfbf", "#d35400", "#8e44ad", "#2980b9", "#d0d3d4")
 DAY_STEP = 14
+# The last backtest's nights per rule (backtest.py's statuses).
+BACKTEST_STATUSES = ("alarm", "ok", "not_evaluated")
+BACKTEST_COLORS = ("#6c3483", "#a9dfbf", "#d0d3d4")
+BACKTEST_COLOR = "#6c3483"  # its alarm marks on the trends: never red (red is this night's)
+BACKTEST_SHAPES = ("triangle-down", "square", "cross", "triangle-up", "circle", "diamond")
 
 Spec = dict[str, Any]
 
@@ -87,18 +92,23 @@ def trend_grid(
     breaches: pd.DataFrame,
     title: str,
     columns: int = 2,
+    alarms: pd.DataFrame | None = None,
 ) -> Spec:
     """Small multiples, one panel per metric: the daily value per series
     (`__all__` rollup, or each version where a rule bounds versions), the
-    declared bounds as dashed rules (red: error, orange: warn) and the
-    breached days as red points.
+    declared bounds as dashed rules (red: error, orange: warn), the
+    breached days as red points and, after a backtest, the nights its rules
+    alarmed as purple marks, one shape per rule.
 
     series:   m (metric), d (day, ISO), s (series label), y (value), and
               optionally e ('estimated' or 'realized': an estimate without
               labels is dashed beside the realized line of its panel)
     bounds:   m, b (bound value), sev (error|warn), label (e.g. '>= 0.8')
     breaches: m, d, s, y
+    alarms:   m, d, y (the rollup's value that day), r (rule id), b (bound),
+              sev, w (the rule's worst value that night)
     """
+    alarms = alarms if alarms is not None else pd.DataFrame(columns=["m", "d", "y", "r"])
     estimates = "e" in series and (series["e"] == "estimated").any()
     rows = [
         {"k": "v", "m": r.m, "d": r.d, "s": r.s, "y": _round(r.y), "e": getattr(r, "e", "realized")}
@@ -112,6 +122,11 @@ def trend_grid(
         {"k": "x", "m": r.m, "d": r.d, "s": r.s, "y": _round(r.y)}
         for r in breaches.itertuples(index=False)
     ]
+    rows += [
+        {"k": "a", "m": r.m, "d": r.d, "y": _round(r.y), "r": r.r, "b": r.b, "sev": r.sev,
+         "w": _round(r.w)}
+        for r in alarms.itertuples(index=False)
+    ]  # fmt: skip
     order = list(dict.fromkeys(series["m"]))
     labels = sorted(set(series["s"]))
     series_domain = [s for s in labels if s == ROLLUP] + [s for s in labels if s != ROLLUP]
@@ -189,6 +204,39 @@ def trend_grid(
             },
         }
     )
+    if not alarms.empty:
+        rules = sorted(set(alarms["r"]))
+        layers.append(
+            {
+                "transform": [{"filter": "datum.k === 'a'"}],
+                "mark": {"type": "point", "color": BACKTEST_COLOR, "size": 70, "strokeWidth": 1.5},
+                "encoding": {
+                    "x": x,
+                    "y": y,
+                    "shape": _enc(
+                        "r",
+                        "nominal",
+                        "backtest alarm (rule)",
+                        legend={"orient": "top"},
+                        scale={
+                            "domain": rules,
+                            "range": [
+                                BACKTEST_SHAPES[i % len(BACKTEST_SHAPES)] for i in range(len(rules))
+                            ],
+                        },
+                    ),
+                    "tooltip": [
+                        _tip("r", "nominal", "backtest alarm of rule"),
+                        _tip("m", "nominal", "metric"),
+                        day_tip,
+                        value_tip,
+                        _tip("b", "nominal", "bound"),
+                        _tip("sev", "nominal", "severity"),
+                        _tip("w", "quantitative", "rule's worst value", format=".4g"),
+                    ],
+                },
+            }
+        )
     return {
         "title": title,
         "data": {"values": rows},
@@ -303,6 +351,39 @@ def link_flags(cells: pd.DataFrame, title: str) -> Spec:
     grid = _day_cells(
         rows, links, "verdict", LINK_VERDICTS, LINK_COLORS, tooltip, {"labelAngle": -60}, 18
     )
+    return {"title": title, **grid}
+
+
+def backtest_strip(cells: pd.DataFrame, title: str) -> Spec:
+    """The last backtest of one model: one row per rule, one cell per night,
+    alarm / ok / not_evaluated as backtest_alarms_daily has it. Every rule
+    gets a row, also those without a trend panel (per-feature drift, the
+    drift verdict).
+
+    cells: l (rule label), d (night, ISO), v (one of BACKTEST_STATUSES),
+           w (worst value, text), b (bound)
+    """
+    rows = [
+        {"l": r.l, "d": r.d, "v": r.v, "w": r.w, "b": r.b} for r in cells.itertuples(index=False)
+    ]
+    rules = _enc(
+        "l", "nominal", None, sort=list(dict.fromkeys(cells["l"])), axis={"labelLimit": 480}
+    )
+    tooltip = [
+        _tip("l", "nominal", "rule"),
+        _tip("d", "nominal", "night"),
+        _tip("v", "nominal", "backtest"),
+        _tip("w", "nominal", "worst value"),
+        _tip("b", "nominal", "bound"),
+    ]
+    grid = _day_cells(
+        rows, rules, "backtest", BACKTEST_STATUSES, BACKTEST_COLORS, tooltip,
+        {"labelAngle": -60, "labelOverlap": True}, 14,
+    )  # fmt: skip
+    # A long history (init's reference plus months) narrows the cells
+    # instead of drawing a page-wide strip.
+    nights = cells["d"].nunique()
+    grid["width"] = {"step": max(3, min(DAY_STEP, 1200 // max(nights, 1)))}
     return {"title": title, **grid}
 
 

@@ -31,6 +31,11 @@ class ReportInput:
     # metric_date, model_name, drift_verdict, drifted_feature and the three
     # signals data_drift_detected, concept_drift_detected, label_drift_detected.
     drift_verdicts: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # The last `mpm backtest`'s main.backtest_alarms_daily
+    # (Engine.backtest_alarms): metric_date, rule_id, model_name,
+    # metric_name (the rule's checked series), severity, status (alarm, ok,
+    # not_evaluated), worst_value, bound. Empty when no backtest ran.
+    backtest: pd.DataFrame = field(default_factory=pd.DataFrame)
     warehouse: str = ""
     generated_at: str = field(
         default_factory=lambda: dt.datetime.now(dt.UTC).isoformat("T", "seconds")

@@ -78,6 +78,11 @@ class ModelSection:
     flags: Chart | None = None
     curve: Chart | None = None
     curve_note: str = ""
+    # The last backtest (backtest_alarms_daily): its per-rule summary
+    # (backtest.RuleSummary), its nights, its strip.
+    backtest: list = field(default_factory=list)
+    backtest_nights: str = ""
+    backtest_strip: Chart | None = None
     wide: bool = False  # only one of the two layers is published
 
 
@@ -277,8 +282,76 @@ def layer_trends(
     order = sorted(names, key=rank)
     series["order"] = series["m"].map({m: i for i, m in enumerate(order)})
     series = series.sort_values(["order", "s", "d"]).drop(columns="order")
+    alarms = backtest_marks(inp, model, series, panel)
     title = f"{model}: {LAYER_TITLES.get(layer, layer)}"
-    return specs.add(charts.trend_grid(series, bounds, hits, title, columns), caption=title)
+    return specs.add(charts.trend_grid(series, bounds, hits, title, columns, alarms), caption=title)
+
+
+def _backtest_rows(inp: ReportInput, model: str) -> pd.DataFrame:
+    table = inp.backtest
+    if table.empty:
+        return table
+    rows = table[table["model_name"] == model].copy()
+    rows["metric_date"] = rows["metric_date"].astype(str).str[:10]
+    return rows
+
+
+def backtest_marks(
+    inp: ReportInput, model: str, series: pd.DataFrame, panel: dict[str, str]
+) -> pd.DataFrame:
+    """The last backtest's alarm nights of the model's rules, on the panel of
+    the metric each rule bounds (a change or band rule's too), at the
+    rollup's value that night (the rule's worst value where the rollup has
+    none). A rule on a series without a panel (per feature, the drift
+    verdict) is in the section's backtest strip only."""
+    columns = ["m", "d", "y", "r", "b", "sev", "w"]
+    rows = _backtest_rows(inp, model)
+    if rows.empty:
+        return pd.DataFrame(columns=columns)
+    rows = rows[rows["status"] == "alarm"]
+    rollup = series[series["s"] == series_label(ALL)].set_index(["m", "d"])["y"]
+    rollup = rollup[~rollup.index.duplicated()]
+    names = set(series["m"])
+    out = []
+    for row in rows.itertuples(index=False):
+        metric = str(row.metric_name).split(":")[0]
+        label = metric_label(panel.get(metric, metric), "")
+        if label not in names:
+            continue
+        value = rollup.get((label, row.metric_date), row.worst_value)
+        out.append(
+            {"m": label, "d": row.metric_date, "y": value, "r": row.rule_id,
+             "b": row.bound, "sev": row.severity, "w": row.worst_value}
+        )  # fmt: skip
+    return pd.DataFrame(out, columns=columns)
+
+
+def backtest_view(inp: ReportInput, model: str, section: ModelSection, specs: Specs) -> None:
+    """The last backtest of the model: per rule its days evaluated, alarm
+    days, first alarm and longest run (backtest.summarize, the numbers
+    `mpm backtest` printed) and a strip of every rule's nights."""
+    from python_checks import backtest
+
+    rows = _backtest_rows(inp, model)
+    if rows.empty:
+        return
+    section.backtest = backtest.summarize(rows)
+    section.backtest_nights = f"{rows['metric_date'].min()} … {rows['metric_date'].max()}"
+    severity = rows.groupby("rule_id")["severity"].first()
+    labels = {
+        s.rule_id: f"{s.rule_id} {s.metric} ({severity[s.rule_id]})" for s in section.backtest
+    }
+    cells = pd.DataFrame(
+        {
+            "l": rows["rule_id"].map(labels),
+            "d": rows["metric_date"],
+            "v": rows["status"],
+            "w": rows["worst_value"].map(_fmt),
+            "b": rows["bound"].astype(str),
+        }
+    ).sort_values(["l", "d"])
+    title = f"{model}: backtest alarms per rule"
+    section.backtest_strip = specs.add(charts.backtest_strip(cells, title), caption=title)
 
 
 def verdict_cells(inp: ReportInput, model: str) -> pd.DataFrame:

@@ -94,6 +94,11 @@ def render(outcome: RunOutcome, warehouse: str) -> str:
         f"checks: {len(results)} results: {counts[Status.PASSED]} passed, "
         f"{len(breaches)} breached ({len(errors)} error, {len(breaches) - len(errors)} warn), "
         f"{counts[Status.NOT_EVALUATED]} not evaluated"
+        + (
+            f", {counts[Status.NOT_APPLICABLE]} not applicable"
+            if counts[Status.NOT_APPLICABLE]
+            else ""
+        )
     )
     for r in results:
         if "tests" in r.details:  # multiple-testing checks say how many tests ran
@@ -158,6 +163,10 @@ def render(outcome: RunOutcome, warehouse: str) -> str:
         lines += [f"  {r.check}: {r.message}" for r in not_evaluated[:MAX_LINES]]
         if len(not_evaluated) > MAX_LINES:
             lines.append(f"  ... and {len(not_evaluated) - MAX_LINES} more in run_results.json")
+    not_applicable = [r for r in results if r.status is Status.NOT_APPLICABLE]
+    if not_applicable:
+        lines += ["", "NOT APPLICABLE (nothing of their kind here; neither passed nor failed)"]
+        lines += [f"  {r.check}: {r.message}" for r in not_applicable]
     lines.append("")
     if outcome.data_docs_index:
         lines.append(f"Data Docs: {_short_path(outcome.data_docs_index)}")

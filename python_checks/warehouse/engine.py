@@ -37,6 +37,7 @@ CLASSIFICATION_MART = "marts.classification_metrics_daily"
 DRIFT_VERDICT_MART = "marts.drift_verdict_daily"
 RULE_VERDICTS_MART = "marts.rule_verdicts_daily"
 METRICS = "main.metrics_daily"
+BACKTEST_ALARMS = "main.backtest_alarms_daily"  # written by `mpm backtest` (backtest.py)
 
 # Spark's type names as the contract's (DuckDB) type names, for the preflight.
 _SPARK_TO_CONTRACT = {
@@ -188,6 +189,17 @@ class Engine:
             "select rule_id, model_name, model_version, segment, metric_name, feature_name, "
             "cast(metric_date as string) as metric_date, verdict, severity, reason "
             f"from {RULE_VERDICTS_MART}"
+        )
+
+    def backtest_alarms(self) -> pd.DataFrame:
+        """The last `mpm backtest`'s per-night alarm table, as it wrote it
+        (the report marks its alarm days). Empty when no backtest ran."""
+        if not self.table_exists(*BACKTEST_ALARMS.split(".")):
+            return pd.DataFrame()
+        return self.query(
+            "select cast(metric_date as string) as metric_date, rule_id, model_name, "
+            "metric_name, severity, status, worst_value, bound "
+            f"from {BACKTEST_ALARMS} order by rule_id, model_name, metric_date"
         )
 
     def history_days(self, schema: str) -> tuple[Any, Any] | None:
