@@ -39,6 +39,8 @@ class Case:
             return Status.BREACHED
         if statuses == {Status.NOT_EVALUATED}:
             return Status.NOT_EVALUATED
+        if statuses == {Status.NOT_APPLICABLE}:
+            return Status.NOT_APPLICABLE
         return Status.PASSED
 
     @property
@@ -134,9 +136,11 @@ def to_xml(outcome: RunOutcome) -> ET.ElementTree:
                 )
                 failure.text = body
                 counts["failures"] += 1
-            elif status is Status.NOT_EVALUATED:
+            elif status in (Status.NOT_EVALUATED, Status.NOT_APPLICABLE):
+                # a CI system shows both as skipped; the message says which
                 reasons = sorted({r.message for r in case.results})
-                ET.SubElement(element, "skipped", message="not evaluated: " + "; ".join(reasons))
+                label = "not evaluated" if status is Status.NOT_EVALUATED else "not applicable"
+                ET.SubElement(element, "skipped", message=f"{label}: " + "; ".join(reasons))
                 counts["skipped"] += 1
             unevaluated = [r.message for r in case.results if r.status is Status.NOT_EVALUATED]
             if unevaluated and status is not Status.NOT_EVALUATED:
