@@ -46,6 +46,10 @@ def _change(series: pd.DataFrame, rule: Rule) -> pd.DataFrame:
     return out[before.notna() & recent.notna()]
 
 
+# Relative to the reference mean; the same in rule_verdicts_daily's band_series.
+NO_SPREAD = 1e-12
+
+
 def _band(series: pd.DataFrame, rule: Rule) -> pd.DataFrame:
     values = series["metric_value"].astype(float)
     reference = values.dropna().iloc[: rule.reference_days]
@@ -53,5 +57,8 @@ def _band(series: pd.DataFrame, rule: Rule) -> pd.DataFrame:
         return series.iloc[0:0]
     mean, std = reference.mean(), reference.std(ddof=1)
     out = series.copy()
-    out["metric_value"] = (values - mean) / std if std > 0 else np.nan
+    # A spread within rounding of zero is no spread (equal reference values
+    # give 0 or 1e-17 depending on the engine's summation): no band.
+    spread = std > NO_SPREAD * max(abs(mean), 1.0)
+    out["metric_value"] = (values - mean) / std if spread else np.nan
     return out[values.notna()]

@@ -225,7 +225,10 @@ band_series as (
         {%- endfor %}
         band_ranked.metric_date,
         case
-            when band_reference.reference_std > 0
+            -- a spread within rounding of zero is no spread (equal values
+            -- give 0 on Spark, 1e-17 on DuckDB): no band, as in derived.py
+            when band_reference.reference_std
+                > 1e-12 * greatest(abs(band_reference.reference_mean), 1)
                 then {{ safe_divide('band_ranked.metric_value - band_reference.reference_mean', 'band_reference.reference_std') }}
         end as series_value,
         band_ranked.sample_size as series_sample_size
