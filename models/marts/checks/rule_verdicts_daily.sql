@@ -282,7 +282,8 @@ gated as (
         case
             -- Persistence, sampling error and FDR need each slice's history
             -- or the day's other slices: mpm run judges them, not this model.
-            when rules.policy is not null
+            -- (an empty seed cell is null on DuckDB, '' on Spark)
+            when coalesce(rules.policy, '') <> ''
                 then concat('alarm policy (', rules.policy, ') is judged by mpm run only')
             when series.series_value is null then 'undefined value'
             when coalesce(series.series_sample_size, 0) < rules.min_sample_size
