@@ -2,7 +2,7 @@
 alone), `mpm init` (a starting config learned from a warehouse), `mpm
 backtest` (the rules on every past night), `mpm generate` (a demo
 warehouse), `mpm demo` (generate, then run), `mpm compile-rules` (the
-thresholds file as the seed dbt's tests read).
+thresholds and links files as the seeds dbt's tests read).
 Thin: it parses arguments and calls the library. Exit codes: 0 all checks
 hold, 1 an error-severity check breaks, 2 usage, configuration or input
 error (one line on stderr)."""
@@ -66,15 +66,16 @@ def _parser() -> argparse.ArgumentParser:
 
     compile_rules = sub.add_parser(
         "compile-rules",
-        help="compile the thresholds file into seeds/threshold_rules.csv, the rules "
-        "a plain `dbt build` judges",
+        help="compile the thresholds and links files into seeds/threshold_rules.csv and "
+        "seeds/link_rules.csv, the rules and links a plain `dbt build` judges",
     )
     compile_rules.add_argument("--thresholds", type=Path, help="thresholds file to compile")
+    compile_rules.add_argument("--links", type=Path, help="links file to compile")
     compile_rules.add_argument(
         "--as-var",
         action="store_true",
-        help="print the rules as the dbt var threshold_rules (YAML, for a host project's "
-        "vars) instead of writing the seed",
+        help="print the rules and links as the dbt vars threshold_rules and link_rules "
+        "(YAML, for a host project's vars) instead of writing the seeds",
     )
 
     demo = sub.add_parser("demo", help="generate the demo warehouse, then run on it")
@@ -248,9 +249,10 @@ def main(argv: list[str] | None = None) -> int:
             from python_checks.declare import rules_seed
 
             if args.as_var:
-                print(rules_seed.var_text(args.thresholds), end="")
+                print(rules_seed.var_text(args.thresholds, args.links), end="")
             else:
-                print(f"wrote {rules_seed.write_seed(args.thresholds)}")
+                for seed in rules_seed.write_seed(args.thresholds, links_file=args.links):
+                    print(f"wrote {seed}")
             return 0
         if args.command in ("generate", "demo"):
             _generate(args, warehouse)

@@ -26,6 +26,7 @@ from tqdm.auto import tqdm
 
 from python_checks import declare, paths
 from python_checks.checks import REGISTRY, CheckContext
+from python_checks.checks import links as link_checks
 from python_checks.checks import thresholds as threshold_checks
 from python_checks.declare import Declarations, rules_seed
 from python_checks.declare.catalog import catalog_from_manifest
@@ -113,11 +114,11 @@ def _job(options: RunOptions, checks: bool, build_first: bool = True) -> RunOutc
             warm_up.start()
         with engine.run_lock():
             try:
-                # dbt's data tests judge the rules this run loaded: the
-                # committed seed, or the var when they differ from it.
+                # dbt's data tests judge the rules and links this run
+                # loaded: the committed seeds, or the vars when they differ.
                 dbt_vars = {
                     **declarations.dbt_vars.overrides,
-                    **rules_seed.dbt_vars_for(declarations.thresholds),
+                    **rules_seed.dbt_vars_for(declarations.thresholds, declarations.links),
                 }
                 dbt = Dbt(
                     engine,
@@ -224,6 +225,9 @@ def _check(
         for check in bar:
             bar.set_postfix_str(check.__name__)
             outcome.extend(check(context))
+        outcome.results.append(
+            _same_link_verdicts(outcome.results, engine.link_verdicts(), declarations)
+        )
 
     # Before the report, so a destination that could not be reached is in it.
     _alert(options, declarations, outcome)
@@ -289,13 +293,6 @@ def _same_verdicts(
     what Great Expectations judged: one semantics, so a plain `dbt build`
     and `mpm run` never contradict each other. A disagreement fails the
     night, naming the first rule-days it concerns."""
-    if dbt is None:
-        return CheckResult(
-            check="rule_verdicts",
-            status=Status.NOT_EVALUATED,
-            severity="error",
-            message="rule_verdicts_daily was not built: the dbt verdicts cannot be compared",
-        )
     from python_checks.declare.rules_seed import policy_text
 
     policy_rules = frozenset(
@@ -305,32 +302,90 @@ def _same_verdicts(
     # ran (absent_models, reported once each): dbt's not-evaluated rows for
     # them have nothing to be compared with.
     judged = {rule.rule_id for rule in declarations.thresholds.rules}
+    return _verdicts_agree(
+        "rule_verdicts",
+        "rule_verdicts_daily",
+        "Great Expectations",
+        ge,
+        dbt,
+        judged,
+        policy_rules,
+        "rule x slice x day",
+        f" ({len(policy_rules)} rule(s) with an alarm policy are judged by mpm run only)"
+        if policy_rules
+        else "",
+    )
+
+
+def _same_link_verdicts(
+    results: list[CheckResult], dbt: pd.DataFrame | None, declarations: Declarations
+) -> CheckResult:
+    """What `dbt build` judged of the links and guardrails
+    (link_verdicts_daily, its data tests) held to what the Python link
+    checks judged, as _same_verdicts does for the rules."""
+    links = declarations.links
+    judged = {link.link_id for link in links.links} | {p.link_id for p in links.guardrails}
+    staged = frozenset()
+    if dbt is not None:
+        mpm_only = dbt["reason"].fillna("").str.contains(link_checks.MPM_ONLY, regex=False)
+        staged = frozenset(dbt.loc[mpm_only, "rule_id"])
+    return _verdicts_agree(
+        "link_verdicts",
+        "link_verdicts_daily",
+        "the Python link checks",
+        link_checks.verdict_frame(results),
+        dbt,
+        judged,
+        staged,
+        "pair x day",
+        f" ({len(staged)} pair(s) with a series from staged rows are judged by mpm run only)"
+        if staged
+        else "",
+    )
+
+
+def _verdicts_agree(
+    check: str,
+    mart: str,
+    ours: str,
+    mine: pd.DataFrame,
+    dbt: pd.DataFrame | None,
+    judged: set[str],
+    skip: frozenset[str],
+    unit: str,
+    note: str,
+) -> CheckResult:
+    """One CheckResult: the dbt verdict mart `mart` and this run's own
+    verdicts (`ours`) agree on every judged id (skip: ids only this run
+    judges), or the disagreement, naming its first rows."""
+    if dbt is None:
+        return CheckResult(
+            check=check,
+            status=Status.NOT_EVALUATED,
+            severity="error",
+            message=f"{mart} was not built: the dbt verdicts cannot be compared",
+        )
     dbt = dbt[dbt["rule_id"].isin(judged)]
-    differ = threshold_checks.compare_verdicts(ge, dbt, policy_rules)
+    differ = threshold_checks.compare_verdicts(mine, dbt, skip)
     if differ.empty:
         return CheckResult(
-            check="rule_verdicts",
+            check=check,
             status=Status.PASSED,
             severity="error",
-            message=f"dbt (rule_verdicts_daily) and Great Expectations agree on all "
-            f"{len(ge)} rule x slice x day verdicts"
-            + (
-                f" ({len(policy_rules)} rule(s) with an alarm policy are judged by mpm run only)"
-                if policy_rules
-                else ""
-            ),
+            message=f"dbt ({mart}) and {ours} agree on all {len(mine)} {unit} verdicts{note}",
         )
     shown = "; ".join(
         f"{row.rule_id} {row.model_name} {row.model_version} {row.segment} "
-        f"{row.metric_date}: dbt {row.dbt}, GE {row.ge}"
+        f"{row.metric_date}: dbt {row.dbt}, {'GE' if check == 'rule_verdicts' else 'mpm'} "
+        f"{row.ge}"
         for row in differ.head(3).itertuples(index=False)
     )
     return CheckResult(
-        check="rule_verdicts",
+        check=check,
         status=Status.BREACHED,
         severity="error",
-        message=f"dbt (rule_verdicts_daily) and Great Expectations disagree on "
-        f"{len(differ)} rule x slice x day verdict(s), e.g. {shown}",
+        message=f"dbt ({mart}) and {ours} disagree on {len(differ)} {unit} verdict(s), "
+        f"e.g. {shown}",
         value=float(len(differ)),
     )
 

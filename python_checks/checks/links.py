@@ -70,6 +70,39 @@ def engagement_guardrails(ctx: CheckContext) -> list[CheckResult]:
     ]
 
 
+# The SQL leaves a pair whose series only the staged rows hold to `mpm run`
+# (link_verdicts_daily's reason says so); the comparison leaves it out.
+MPM_ONLY = "judged by mpm run only"
+_VERDICTS = {
+    Status.PASSED: "pass",
+    Status.BREACHED: "breach",
+    Status.NOT_EVALUATED: "not_evaluated",
+}
+
+
+def verdict_frame(results: list[CheckResult]) -> pd.DataFrame:
+    """The link and guardrail results of a run as rule x day verdicts, in
+    the columns of dbt's link_verdicts_daily (thresholds.VERDICT_COLUMNS),
+    so both paths' verdicts can be compared."""
+    rows = [
+        {
+            "rule_id": r.details["link_id"],
+            "model_name": r.model,
+            "model_version": r.model_version,
+            "segment": r.segment,
+            "metric_name": r.metric,
+            "feature_name": "",
+            "metric_date": r.metric_date or None,
+            "verdict": _VERDICTS[r.status],
+        }
+        for r in results
+        if r.check in (CHECK, GUARDRAIL_CHECK) and "link_id" in r.details
+    ]
+    columns = ["rule_id", "model_name", "model_version", "segment", "metric_name",
+               "feature_name", "metric_date", "verdict"]  # fmt: skip
+    return pd.DataFrame(rows, columns=columns)
+
+
 def _none_declared(ctx: CheckContext, check: str, what: str) -> CheckResult:
     """One line for a cross-layer check the config gives nothing to check
     (`mpm init` writes links.yml as a commented template)."""
@@ -86,11 +119,11 @@ class SeriesReader:
     def __init__(self, ctx: CheckContext, links: Links):
         self.ctx, self.links = ctx, links
         self.min_coverage = ctx.declarations.min_label_coverage
-        self._cache: dict[tuple[str, str], tuple[pd.Series, str]] = {}
+        self._cache: dict[tuple, tuple[pd.Series, str]] = {}
 
     def get(self, series: Series, min_sample_size: int = 0) -> tuple[pd.Series, str]:
         """(date → value, where it came from); an empty series when absent."""
-        key = (series.model, series.metric)
+        key = (series.model, series.metric, series.needs_labels, min_sample_size)
         if key not in self._cache:
             self._cache[key] = self._read(series, min_sample_size)
         return self._cache[key]
@@ -244,15 +277,26 @@ def evaluate_link(
         verdict = classify(m, link.model.better, b, link.business.better)
         return _link_result(link, day, m, b, (rho, days), verdict, model_source, base)
 
-    return _judge_pair(
-        f"link {link.name}",
-        ((link.model, model), (link.business, business)),
-        base,
-        links.movement,
-        window_days,
-        judge,
-        f"fewer than {links.movement.min_days_per_window} days with both series in each window",
+    return _with_id(
+        link.link_id,
+        _judge_pair(
+            f"link {link.name}",
+            ((link.model, model), (link.business, business)),
+            base,
+            links.movement,
+            window_days,
+            judge,
+            f"fewer than {links.movement.min_days_per_window} days with both series in each window",
+        ),
     )
+
+
+def _with_id(link_id: str, results: list[CheckResult]) -> list[CheckResult]:
+    """Each result under its link's id (l001, g001: the rule_id of dbt's
+    link_verdicts_daily), so both paths' verdicts can be matched."""
+    for result in results:
+        result.details["link_id"] = link_id
+    return results
 
 
 def _link_result(link, day, m: Movement, b: Movement, correlation, verdict, model_source, base):
@@ -311,7 +355,7 @@ def evaluate_guardrail(
 ) -> list[CheckResult]:
     engagement, _ = reader.get(pair.engagement)
     guardrail, _ = reader.get(pair.guardrail)
-    name = f"{pair.engagement.metric}~{pair.guardrail.metric}"
+    name = pair.name
     base = dict(
         check=GUARDRAIL_CHECK,
         severity=links.guardrail_severity,
@@ -339,14 +383,17 @@ def evaluate_guardrail(
             **base,
         )
 
-    return _judge_pair(
-        f"guardrail {name}",
-        ((pair.engagement, engagement), (pair.guardrail, guardrail)),
-        base,
-        links.movement,
-        window_days,
-        judge,
-        "too few days in each window",
+    return _with_id(
+        pair.link_id,
+        _judge_pair(
+            f"guardrail {name}",
+            ((pair.engagement, engagement), (pair.guardrail, guardrail)),
+            base,
+            links.movement,
+            window_days,
+            judge,
+            "too few days in each window",
+        ),
     )
 
 

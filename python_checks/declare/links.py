@@ -14,6 +14,7 @@ from python_checks import paths
 from python_checks.declare.validate import DeclarationFile
 
 _DIRECTIONS = {"up": 1, "down": -1}
+_WAY = {1: "higher is better", -1: "lower is better"}
 _SETTINGS_KEYS = {
     "window_days",
     "min_days_per_window",
@@ -46,12 +47,33 @@ class Link:
     why: str
     model: Series
     business: Series
+    # l001, l002, ...: the link's position in the file, the id dbt's
+    # link_verdicts_daily and `mpm run` both report it under.
+    link_id: str = ""
+
+    def describe(self) -> str:
+        return (
+            f"link {self.name}: {self.model.label} ({_WAY[self.model.better]}) "
+            f"and {self.business.label} ({_WAY[self.business.better]})"
+        )
 
 
 @dataclass(frozen=True)
 class GuardrailPair:
     engagement: Series
     guardrail: Series
+    # g001, g002, ...: one per engagement metric x guardrail, in file order.
+    link_id: str = ""
+
+    @property
+    def name(self) -> str:
+        return f"{self.engagement.metric}~{self.guardrail.metric}"
+
+    def describe(self) -> str:
+        return (
+            f"guardrail {self.name}: {self.engagement.label} ({_WAY[self.engagement.better]}) "
+            f"while {self.guardrail.label} ({_WAY[self.guardrail.better]})"
+        )
 
 
 @dataclass(frozen=True)
@@ -126,6 +148,7 @@ def load_links(path: Path | None = None) -> Links:
                 why=str(entry.get("why", "")),
                 model=_series(file, entry.get("model"), f"link {name} model"),
                 business=_series(file, entry.get("business"), f"link {name} business"),
+                link_id=f"l{index:03d}",
             )
         )
     guard = file.mapping(raw.get("guardrails"), "guardrails")
@@ -140,6 +163,7 @@ def load_links(path: Path | None = None) -> Links:
                 GuardrailPair(
                     engagement,
                     _series(file, g, f"guardrail pair {index}.{j}", engagement.model),
+                    link_id=f"g{len(pairs) + 1:03d}",
                 )
             )
     simpson = file.mapping(raw.get("simpson"), "simpson")

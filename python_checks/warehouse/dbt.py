@@ -44,9 +44,15 @@ _ENV_VAR = re.compile(r"env_var\(\s*['\"]([A-Za-z_][A-Za-z0-9_]*)['\"]")
 # and the database name, both in the key already.
 _PROFILE_ONLY = {"WAREHOUSE_PATH", "MPM_DUCKDB_MEMORY_LIMIT", "MPM_DUCKDB_TEMP_DIRECTORY"}
 _KEEP_MANIFESTS = 8
-# The data tests on rule_verdicts_daily that make a plain `dbt build` fail
-# (error) or warn on a breach of a declared rule.
-DECLARED_RULE_TESTS = ("declared_error_rules_hold", "declared_warn_rules_hold")
+# The data tests on rule_verdicts_daily and link_verdicts_daily that make a
+# plain `dbt build` fail (error) or warn on a breach of a declared rule or
+# link.
+DECLARED_RULE_TESTS = (
+    "declared_error_rules_hold",
+    "declared_warn_rules_hold",
+    "declared_error_links_hold",
+    "declared_warn_links_hold",
+)
 
 
 class Dbt:

@@ -36,6 +36,7 @@ CURVE_MART = "marts.classification_threshold_curve"
 CLASSIFICATION_MART = "marts.classification_metrics_daily"
 DRIFT_VERDICT_MART = "marts.drift_verdict_daily"
 RULE_VERDICTS_MART = "marts.rule_verdicts_daily"
+LINK_VERDICTS_MART = "marts.link_verdicts_daily"
 METRICS = "main.metrics_daily"
 BACKTEST_ALARMS = "main.backtest_alarms_daily"  # written by `mpm backtest` (backtest.py)
 
@@ -189,6 +190,17 @@ class Engine:
             "select rule_id, model_name, model_version, segment, metric_name, feature_name, "
             "cast(metric_date as string) as metric_date, verdict, severity, reason "
             f"from {RULE_VERDICTS_MART}"
+        )
+
+    def link_verdicts(self) -> pd.DataFrame | None:
+        """link_verdicts_daily (the declared links and guardrails judged in
+        SQL): one row per pair x day with its verdict. None without the mart."""
+        if not self.table_exists(*LINK_VERDICTS_MART.split(".")):
+            return None
+        return self.query(
+            "select rule_id, model_name, model_version, segment, metric_name, feature_name, "
+            "cast(metric_date as string) as metric_date, verdict, severity, reason "
+            f"from {LINK_VERDICTS_MART}"
         )
 
     def backtest_alarms(self) -> pd.DataFrame:

@@ -7,7 +7,6 @@
 
 -- depends_on: {{ ref('threshold_rules') }}
 
-{%- set declared = var('threshold_rules', none) %}
 {%- set columns = [
     ('rule_id', 'string'), ('rule', 'string'), ('model', 'string'), ('metric', 'string'),
     ('checked_metric', 'string'), ('model_version', 'string'), ('segment', 'string'),
@@ -22,48 +21,7 @@ with
 
 declared as (
 
-    {%- if declared is none %}
-
-    select
-        {%- for name, kind in columns %}
-        cast({{ name }} as {{ kind }}) as {{ name }}{{ ',' if not loop.last }}
-        {%- endfor %}
-    from {{ ref('threshold_rules') }}
-
-    {%- elif declared | length == 0 %}
-
-    select
-        {%- for name, kind in columns %}
-        cast(null as {{ kind }}) as {{ name }}{{ ',' if not loop.last }}
-        {%- endfor %}
-    from {{ ref('threshold_rules') }}
-    where 1 = 0
-
-    {%- else %}
-    {%- for rule in declared %}
-
-    select
-        {%- for name, kind in columns %}
-        {%- set value = rule[name] %}
-        {%- if value is none %}
-        cast(null as {{ kind }}) as {{ name }}
-        {%- elif kind == 'string' %}
-        {%- if "'" in value or "\\" in value %}
-        {{ exceptions.raise_compiler_error("var threshold_rules: a quote or backslash in " ~ value) }}
-        {%- endif %}
-        '{{ value }}' as {{ name }}
-        {%- elif kind == 'boolean' %}
-        {{ 'true' if value else 'false' }} as {{ name }}
-        {%- else %}
-        cast({{ value }} as {{ kind }}) as {{ name }}
-        {%- endif %}{{ ',' if not loop.last }}
-        {%- endfor %}
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-    {%- endfor %}
-
-    {%- endif %}
+    {{- compiled_declarations('threshold_rules', 'threshold_rules', columns) }}
 
 )
 
