@@ -66,15 +66,15 @@ def _parser() -> argparse.ArgumentParser:
 
     compile_rules = sub.add_parser(
         "compile-rules",
-        help="compile the thresholds and links files into seeds/threshold_rules.csv and "
-        "seeds/link_rules.csv, the rules and links a plain `dbt build` judges",
+        help="compile the thresholds and links files into seeds/threshold_rules.csv, "
+        "link_rules.csv and drift_fdr_rules.csv, what a plain `dbt build` judges",
     )
     compile_rules.add_argument("--thresholds", type=Path, help="thresholds file to compile")
     compile_rules.add_argument("--links", type=Path, help="links file to compile")
     compile_rules.add_argument(
         "--as-var",
         action="store_true",
-        help="print the rules and links as the dbt vars threshold_rules and link_rules "
+        help="print them as the dbt vars threshold_rules, link_rules and drift_fdr_rules "
         "(YAML, for a host project's vars) instead of writing the seeds",
     )
 
@@ -251,7 +251,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.as_var:
                 print(rules_seed.var_text(args.thresholds, args.links), end="")
             else:
-                for seed in rules_seed.write_seed(args.thresholds, links_file=args.links):
+                for seed in rules_seed.write_seed(args.thresholds, args.links):
                     print(f"wrote {seed}")
             return 0
         if args.command in ("generate", "demo"):

@@ -28,6 +28,7 @@ from python_checks import declare, paths
 from python_checks.checks import REGISTRY, CheckContext
 from python_checks.checks import links as link_checks
 from python_checks.checks import thresholds as threshold_checks
+from python_checks.checks.drift_fdr import discoveries, tests_judged
 from python_checks.declare import Declarations, rules_seed
 from python_checks.declare.catalog import catalog_from_manifest
 from python_checks.report import data_docs
@@ -228,6 +229,7 @@ def _check(
         outcome.results.append(
             _same_link_verdicts(outcome.results, engine.link_verdicts(), declarations)
         )
+        outcome.results.append(_same_discoveries(outcome.results, engine.drift_fdr_verdicts()))
 
     # Before the report, so a destination that could not be reached is in it.
     _alert(options, declarations, outcome)
@@ -341,6 +343,39 @@ def _same_link_verdicts(
         f" ({len(staged)} pair(s) with a series from staged rows are judged by mpm run only)"
         if staged
         else "",
+    )
+
+
+def _same_discoveries(results: list[CheckResult], dbt: pd.DataFrame | None) -> CheckResult:
+    """The KS discoveries `dbt build` judged (drift_fdr_verdicts_daily, its
+    data tests) held to those of the Python drift_fdr check: the same tests
+    in the window and the same discoveries at the same severities."""
+    tests = tests_judged(results)
+    mine = discoveries(results)
+    if dbt is not None:
+        if tests is None:  # not declared: the mart must hold no test either
+            tests = 0
+        if len(dbt) != tests:
+            return CheckResult(
+                check="drift_fdr_verdicts",
+                status=Status.BREACHED,
+                severity="error",
+                message=f"dbt (drift_fdr_verdicts_daily) judged {len(dbt)} KS tests of the "
+                f"window, the Python drift_fdr check {tests}",
+                value=float(abs(len(dbt) - tests)),
+            )
+        dbt = dbt[dbt["verdict"] == "breach"].copy()
+        dbt["verdict"] = "breach " + dbt["severity"]
+    return _verdicts_agree(
+        "drift_fdr_verdicts",
+        "drift_fdr_verdicts_daily",
+        "the Python drift_fdr check",
+        mine,
+        dbt,
+        {"fdr"},
+        frozenset(),
+        f"KS discovery (of {tests} tests)",
+        "",
     )
 
 

@@ -26,6 +26,7 @@ from python_checks import declare, paths
 from python_checks.checks import thresholds as threshold_checks
 from python_checks.declare import rules_seed
 from python_checks.declare.catalog import catalog_from_manifest
+from python_checks.declare.links import load_links
 from python_checks.declare.thresholds import load_thresholds
 from python_checks.demo import SCENARIOS
 from python_checks.warehouse import dbt as mpm_dbt
@@ -39,9 +40,11 @@ CHECK_MODELS = "threshold_rules int_threshold_rules rule_verdicts_daily"
 def test_committed_seed_is_the_compiled_thresholds_file():
     """Plain `dbt build` reads seeds/threshold_rules.csv: it must hold the
     rules of the thresholds file, compiled (`mpm compile-rules` rewrites it)."""
-    thresholds = load_thresholds()
-    assert rules_seed.seed_is_current(thresholds), "run `mpm compile-rules` and commit the seed"
-    assert rules_seed.dbt_vars_for(thresholds) == {}
+    thresholds, links = load_thresholds(), load_links()
+    assert rules_seed.seeds_are_current(thresholds, links) == [], (
+        "run `mpm compile-rules` and commit the seeds"
+    )
+    assert rules_seed.dbt_vars_for(thresholds, links) == {}
     rows = rules_seed.compile_rules(thresholds)
     assert len(rows) == len(thresholds.rules) > 0
     first = rows[0]
@@ -56,8 +59,9 @@ def test_committed_seed_is_the_compiled_thresholds_file():
 def test_other_rules_reach_dbt_as_a_var(tmp_path):
     other = tmp_path / "thresholds.yml"
     other.write_text("rules:\n  - {model: m1, metric: precision, min: 0.9}\n")
-    passed = rules_seed.dbt_vars_for(load_thresholds(other))
-    assert list(passed) == [rules_seed.DBT_VAR]
+    passed = rules_seed.dbt_vars_for(load_thresholds(other), load_links())
+    assert list(passed) == [rules_seed.DBT_VAR, rules_seed.DRIFT_FDR_DBT_VAR]
+    assert passed[rules_seed.DRIFT_FDR_DBT_VAR] == []  # no checks.drift_fdr declared
     assert passed[rules_seed.DBT_VAR][0]["min_value"] == 0.9
     assert passed[rules_seed.DBT_VAR][0]["bound"] == ">= 0.9"
 
@@ -136,7 +140,7 @@ def judge_both_ways(tmp_path: Path, thresholds_file: Path):
     tmp_path/wh.duckdb, whose main.metrics_daily is already written."""
     warehouse = tmp_path / "wh.duckdb"
     declarations = declare.load(thresholds_file)
-    dbt_vars = rules_seed.dbt_vars_for(declarations.thresholds)
+    dbt_vars = rules_seed.dbt_vars_for(declarations.thresholds, declarations.links)
     engine = DuckDBEngine(warehouse)
     dbt = Dbt(engine, tmp_path / "dbt", dbt_vars, quiet=True)
     declarations = declarations.with_catalog(catalog_from_manifest(dbt.manifest()))

@@ -16,6 +16,7 @@ from __future__ import annotations
 import pandas as pd
 
 from python_checks.checks.context import CheckContext
+from python_checks.checks.thresholds import VERDICT_COLUMNS
 from python_checks.results import CheckResult, Status
 from python_checks.stats.intervals import benjamini_hochberg
 
@@ -90,6 +91,35 @@ def drift_fdr(ctx: CheckContext) -> list[CheckResult]:
 
 
 _SLICE = ["metric_date", "model_name", "model_version", "segment", "feature_name"]
+
+
+def discoveries(results: list[CheckResult]) -> pd.DataFrame:
+    """The run's discoveries in the columns of dbt's
+    drift_fdr_verdicts_daily (thresholds.VERDICT_COLUMNS), the verdict
+    carrying the severity (`breach error`, `breach warn`), so both paths
+    can be compared discovery by discovery."""
+    rows = [
+        {
+            "rule_id": "fdr",
+            "model_name": r.model,
+            "model_version": r.model_version,
+            "segment": r.segment,
+            "metric_name": r.metric,
+            "feature_name": r.feature,
+            "metric_date": r.metric_date,
+            "verdict": f"breach {r.severity}",
+        }
+        for r in results
+        if r.check == CHECK and r.status == Status.BREACHED
+    ]
+    return pd.DataFrame(rows, columns=VERDICT_COLUMNS)
+
+
+def tests_judged(results: list[CheckResult]) -> int | None:
+    """How many KS tests the run's Benjamini-Hochberg judged (None: it did not run)."""
+    return next(
+        (r.details["tests"] for r in results if r.check == CHECK and "tests" in r.details), None
+    )
 
 
 def _ks_tests(ctx: CheckContext, min_sample: int) -> pd.DataFrame:

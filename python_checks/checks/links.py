@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from python_checks.checks.context import CheckContext
+from python_checks.checks.thresholds import VERDICT_COLUMNS
 from python_checks.declare.links import (
     STAGED_LATENCY,
     STAGED_RANKING,
@@ -98,9 +99,7 @@ def verdict_frame(results: list[CheckResult]) -> pd.DataFrame:
         for r in results
         if r.check in (CHECK, GUARDRAIL_CHECK) and "link_id" in r.details
     ]
-    columns = ["rule_id", "model_name", "model_version", "segment", "metric_name",
-               "feature_name", "metric_date", "verdict"]  # fmt: skip
-    return pd.DataFrame(rows, columns=columns)
+    return pd.DataFrame(rows, columns=VERDICT_COLUMNS)
 
 
 def _none_declared(ctx: CheckContext, check: str, what: str) -> CheckResult:

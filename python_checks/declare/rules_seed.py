@@ -1,27 +1,31 @@
 """The declared rules in the form dbt reads: one row per rule of the
 thresholds file, each with the settings it is judged under (evaluation
 window, Wilson z), so the verdict model `rule_verdicts_daily` computes the
-same verdicts Great Expectations does without a copy made by hand; and one
-row per link and engagement guardrail of the links file, with its movement
-settings, for `link_verdicts_daily` (the same verdicts as
-python_checks/checks/links.py).
+same verdicts Great Expectations does without a copy made by hand; one row
+per link and engagement guardrail of the links file, with its movement
+settings, for `link_verdicts_daily` (the verdicts of checks/links.py); and
+the KS false-discovery control (`checks.drift_fdr`) for
+`drift_fdr_verdicts_daily` (those of checks/drift_fdr.py).
 
 Two ways in, one content:
-- `seeds/threshold_rules.csv` and `seeds/link_rules.csv`, the committed
-  compiled form of the project's declaration files, are what a plain `dbt
-  build` (dbt Cloud, Airflow, a host project using this as a package)
-  reads. `mpm compile-rules` rewrites them; a test fails when one is out of
-  date (tests/test_rule_verdicts.py, tests/test_link_verdicts.py).
-- `mpm run` hands dbt the rules it loaded as the vars `threshold_rules` /
-  `link_rules` whenever they differ from those seeds (`--thresholds
-  other.yml`, a config folder of another warehouse), so the dbt tests
-  always judge what the run declared.
+- `seeds/threshold_rules.csv`, `seeds/link_rules.csv` and
+  `seeds/drift_fdr_rules.csv`, the committed compiled form of the
+  project's declaration files, are what a plain `dbt build` (dbt Cloud,
+  Airflow, a host project using this as a package) reads. `mpm
+  compile-rules` rewrites them; a test fails when one is out of date
+  (tests/test_rule_verdicts.py).
+- `mpm run` hands dbt what it loaded as the vars of the same names
+  whenever it differs from those seeds (`--thresholds other.yml`, a config
+  folder of another warehouse), so the dbt tests always judge what the run
+  declared.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,10 +33,10 @@ from python_checks import paths
 from python_checks.declare.links import Links, Series, has_staged_fallback, load_links
 from python_checks.declare.thresholds import Thresholds, load_thresholds
 
-SEED_FILE = paths.PROJECT_ROOT / "seeds" / "threshold_rules.csv"
+SEEDS_DIR = paths.PROJECT_ROOT / "seeds"
 DBT_VAR = "threshold_rules"
-LINK_SEED_FILE = paths.PROJECT_ROOT / "seeds" / "link_rules.csv"
 LINK_DBT_VAR = "link_rules"
+DRIFT_FDR_DBT_VAR = "drift_fdr_rules"
 COLUMNS = (
     "rule_id",
     "rule",
@@ -189,6 +193,82 @@ def compile_links(links: Links, thresholds: Thresholds) -> list[dict[str, Any]]:
     return [{column: row[column] for column in LINK_COLUMNS} for row in rows]
 
 
+def compile_drift_fdr(thresholds: Thresholds) -> list[dict[str, Any]]:
+    """The Benjamini-Hochberg control over the window's KS tests
+    (thresholds.yml `checks.drift_fdr`, checks/drift_fdr.py) as one row for
+    drift_fdr_verdicts_daily; no row when it is not declared."""
+    settings = thresholds.checks.drift_fdr
+    if settings is None:
+        return []
+    return [
+        {
+            "rule_id": "fdr",
+            "rule": f"KS drift discoveries, Benjamini-Hochberg at FDR {settings.fdr:g} over "
+            f"the KS tests of the window (n >= {settings.min_sample_size}), material at KS >= "
+            f"{settings.min_ks_statistic:g}",
+            "severity": settings.severity,
+            "fdr": float(settings.fdr),
+            "min_ks_statistic": float(settings.min_ks_statistic),
+            "min_sample_size": settings.min_sample_size,
+            "evaluation_window_days": thresholds.settings.evaluation_window_days,
+            "bound": f"BH FDR {settings.fdr:g}",
+            "material_bound": f"BH FDR {settings.fdr:g}, KS >= {settings.min_ks_statistic:g}",
+        }
+    ]
+
+
+DRIFT_FDR_COLUMNS = (
+    "rule_id",
+    "rule",
+    "severity",
+    "fdr",
+    "min_ks_statistic",
+    "min_sample_size",
+    "evaluation_window_days",
+    "bound",
+    "material_bound",
+)
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """One declaration in the form dbt reads: the seed `<name>.csv` a plain
+    `dbt build` reads, or the var `<name>` a run passes when its own
+    declarations differ from the seed."""
+
+    name: str
+    columns: tuple[str, ...]
+    compile: Callable[[Thresholds, Links], list[dict[str, Any]]]
+
+    def seed(self, seeds_dir: Path) -> Path:
+        return seeds_dir / f"{self.name}.csv"
+
+    def text(self, thresholds: Thresholds, links: Links) -> str:
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(self.columns)
+        for row in self.compile(thresholds, links):
+            writer.writerow([_cell(row[column]) for column in self.columns])
+        return out.getvalue()
+
+    def is_current(self, thresholds: Thresholds, links: Links, seeds_dir: Path) -> bool:
+        seed = self.seed(seeds_dir)
+        return seed.exists() and seed.read_text() == self.text(thresholds, links)
+
+
+COMPILED = (
+    Compiled(DBT_VAR, COLUMNS, lambda thresholds, _links: compile_rules(thresholds)),
+    Compiled(
+        LINK_DBT_VAR, LINK_COLUMNS, lambda thresholds, links: compile_links(links, thresholds)
+    ),
+    Compiled(
+        DRIFT_FDR_DBT_VAR,
+        DRIFT_FDR_COLUMNS,
+        lambda thresholds, _links: compile_drift_fdr(thresholds),
+    ),
+)
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""
@@ -199,77 +279,48 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _csv_text(columns: tuple[str, ...], rows: list[dict[str, Any]]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([_cell(row[column]) for column in columns])
-    return out.getvalue()
-
-
-def seed_text(thresholds: Thresholds) -> str:
-    """The CSV dbt loads as the seed `threshold_rules`."""
-    return _csv_text(COLUMNS, compile_rules(thresholds))
-
-
-def link_seed_text(links: Links, thresholds: Thresholds) -> str:
-    """The CSV dbt loads as the seed `link_rules`."""
-    return _csv_text(LINK_COLUMNS, compile_links(links, thresholds))
-
-
-def seed_is_current(thresholds: Thresholds, seed: Path = SEED_FILE) -> bool:
-    """Whether the committed seed holds exactly these rules."""
-    return seed.exists() and seed.read_text() == seed_text(thresholds)
-
-
-def link_seed_is_current(links: Links, thresholds: Thresholds, seed: Path = LINK_SEED_FILE) -> bool:
-    """Whether the committed link seed holds exactly these links."""
-    return seed.exists() and seed.read_text() == link_seed_text(links, thresholds)
+def seeds_are_current(
+    thresholds: Thresholds, links: Links, seeds_dir: Path = SEEDS_DIR
+) -> list[str]:
+    """The names of the committed seeds that do not hold these declarations
+    (empty: all current)."""
+    return [c.name for c in COMPILED if not c.is_current(thresholds, links, seeds_dir)]
 
 
 def write_seed(
     thresholds_file: Path | None = None,
-    seed: Path = SEED_FILE,
     links_file: Path | None = None,
-    link_seed: Path = LINK_SEED_FILE,
+    seeds_dir: Path = SEEDS_DIR,
 ) -> list[Path]:
     """Compile the thresholds and links files (default: the project's) into
-    the two seeds."""
-    thresholds = load_thresholds(thresholds_file)
-    seed.write_text(seed_text(thresholds))
-    link_seed.write_text(link_seed_text(load_links(links_file), thresholds))
-    return [seed, link_seed]
+    the seeds."""
+    thresholds, links = load_thresholds(thresholds_file), load_links(links_file)
+    written = []
+    for compiled in COMPILED:
+        seed = compiled.seed(seeds_dir)
+        seed.write_text(compiled.text(thresholds, links))
+        written.append(seed)
+    return written
 
 
 def var_text(thresholds_file: Path | None = None, links_file: Path | None = None) -> str:
-    """The rules and links as the vars `threshold_rules` and `link_rules`
-    in YAML, for a host project's `vars:` (package mode judges its own
-    declarations this way)."""
+    """The declarations as the vars threshold_rules, link_rules and
+    drift_fdr_rules in YAML, for a host project's `vars:` (package mode
+    judges its own declarations this way)."""
     import yaml
 
-    thresholds = load_thresholds(thresholds_file)
-    return yaml.safe_dump(
-        {
-            DBT_VAR: compile_rules(thresholds),
-            LINK_DBT_VAR: compile_links(load_links(links_file), thresholds),
-        },
-        sort_keys=False,
-    )
+    thresholds, links = load_thresholds(thresholds_file), load_links(links_file)
+    return yaml.safe_dump({c.name: c.compile(thresholds, links) for c in COMPILED}, sort_keys=False)
 
 
 def dbt_vars_for(
-    thresholds: Thresholds,
-    links: Links | None = None,
-    seed: Path = SEED_FILE,
-    link_seed: Path = LINK_SEED_FILE,
+    thresholds: Thresholds, links: Links, seeds_dir: Path = SEEDS_DIR
 ) -> dict[str, Any]:
-    """The vars a run passes so dbt judges the rules (and links) it loaded:
-    nothing for a declaration the committed seed already holds (the
-    manifest cache key stays that of a plain `dbt build`)."""
-    passed: dict[str, Any] = {}
-    if not seed_is_current(thresholds, seed):
-        passed[DBT_VAR] = compile_rules(thresholds)
-    if links is not None and not link_seed_is_current(links, thresholds, link_seed):
-        passed[LINK_DBT_VAR] = compile_links(links, thresholds)
-    return passed
+    """The vars a run passes so dbt judges the declarations it loaded:
+    nothing for one the committed seed already holds (the manifest cache
+    key stays that of a plain `dbt build`)."""
+    return {
+        c.name: c.compile(thresholds, links)
+        for c in COMPILED
+        if not c.is_current(thresholds, links, seeds_dir)
+    }

@@ -44,14 +44,17 @@ _ENV_VAR = re.compile(r"env_var\(\s*['\"]([A-Za-z_][A-Za-z0-9_]*)['\"]")
 # and the database name, both in the key already.
 _PROFILE_ONLY = {"WAREHOUSE_PATH", "MPM_DUCKDB_MEMORY_LIMIT", "MPM_DUCKDB_TEMP_DIRECTORY"}
 _KEEP_MANIFESTS = 8
-# The data tests on rule_verdicts_daily and link_verdicts_daily that make a
-# plain `dbt build` fail (error) or warn on a breach of a declared rule or
-# link.
+# The data tests on the verdict marts (rule_verdicts_daily,
+# link_verdicts_daily, drift_fdr_verdicts_daily) that make a plain `dbt
+# build` fail (error) or warn on a breach of a declared rule, link or drift
+# control; `mpm run` judges those itself and holds the marts to its verdicts.
 DECLARED_RULE_TESTS = (
     "declared_error_rules_hold",
     "declared_warn_rules_hold",
     "declared_error_links_hold",
     "declared_warn_links_hold",
+    "declared_error_drift_fdr_hold",
+    "declared_warn_drift_fdr_hold",
 )
 
 

@@ -37,6 +37,7 @@ CLASSIFICATION_MART = "marts.classification_metrics_daily"
 DRIFT_VERDICT_MART = "marts.drift_verdict_daily"
 RULE_VERDICTS_MART = "marts.rule_verdicts_daily"
 LINK_VERDICTS_MART = "marts.link_verdicts_daily"
+DRIFT_FDR_VERDICTS_MART = "marts.drift_fdr_verdicts_daily"
 METRICS = "main.metrics_daily"
 BACKTEST_ALARMS = "main.backtest_alarms_daily"  # written by `mpm backtest` (backtest.py)
 
@@ -184,23 +185,26 @@ class Engine:
         """rule_verdicts_daily (the declared rules judged in SQL, what a plain
         `dbt build` fails on): one row per rule x slice x day with its
         verdict. None without the mart."""
-        if not self.table_exists(*RULE_VERDICTS_MART.split(".")):
-            return None
-        return self.query(
-            "select rule_id, model_name, model_version, segment, metric_name, feature_name, "
-            "cast(metric_date as string) as metric_date, verdict, severity, reason "
-            f"from {RULE_VERDICTS_MART}"
-        )
+        return self.verdicts(RULE_VERDICTS_MART)
 
     def link_verdicts(self) -> pd.DataFrame | None:
         """link_verdicts_daily (the declared links and guardrails judged in
         SQL): one row per pair x day with its verdict. None without the mart."""
-        if not self.table_exists(*LINK_VERDICTS_MART.split(".")):
+        return self.verdicts(LINK_VERDICTS_MART)
+
+    def drift_fdr_verdicts(self) -> pd.DataFrame | None:
+        """drift_fdr_verdicts_daily (the window's KS tests under
+        Benjamini-Hochberg, in SQL). None without the mart."""
+        return self.verdicts(DRIFT_FDR_VERDICTS_MART)
+
+    def verdicts(self, mart: str) -> pd.DataFrame | None:
+        """A verdict mart's judged rows (the leading columns they share)."""
+        if not self.table_exists(*mart.split(".")):
             return None
         return self.query(
             "select rule_id, model_name, model_version, segment, metric_name, feature_name, "
             "cast(metric_date as string) as metric_date, verdict, severity, reason "
-            f"from {LINK_VERDICTS_MART}"
+            f"from {mart}"
         )
 
     def backtest_alarms(self) -> pd.DataFrame:
