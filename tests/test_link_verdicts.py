@@ -1,16 +1,17 @@
-"""The declared links and engagement guardrails judged by dbt
-(link_verdicts_daily and its data tests, what a plain `dbt build` fails on)
-and by `mpm run`'s Python link checks give the same verdict on every pair x
-day.
+"""The declared links and engagement guardrails (link_verdicts_daily) and
+the KS false-discovery control (drift_fdr_verdicts_daily), judged by dbt,
+what a plain `dbt build` fails on, and by `mpm run`'s Python checks, give
+the same verdict on every pair x day and the same discoveries.
 
-Default suite: the committed seed is the compiled links file, and one
-hand-made metrics_daily that exercises every semantic through both paths
-(a divergence, a linked regression, a consistent pair, calendar gaps, the
-label-coverage and sample-size gates, a missing series, too few days, a
-series only staged rows could give, an engagement gain without
-satisfaction), with a links file of its own (so dbt reads the pairs from
-the var `mpm` passes, not the seed). Every demo scenario through plain
-`dbt build` is in tests/test_rule_verdicts.py (slow)."""
+Default suite: hand-made metrics_daily tables that exercise every semantic
+through both paths: for the links, a divergence, a linked regression, a
+consistent pair, calendar gaps, the label-coverage and sample-size gates,
+a missing series, too few days, a series only staged rows could give, an
+engagement gain without satisfaction; for the KS tests, the window, the
+sample-size gate, ties at the cut-off, material and immaterial shifts.
+Each with a declaration file of its own, so dbt reads it from the var
+`mpm` passes, not the seed. Every demo scenario through plain `dbt build`
+is in tests/test_rule_verdicts.py (slow)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from python_checks.checks import thresholds as threshold_checks
 from python_checks.declare import rules_seed
 from python_checks.declare.links import load_links
 from python_checks.declare.thresholds import load_thresholds
+from python_checks.results import Status
 from python_checks.warehouse.dbt import Dbt
 from python_checks.warehouse.engine import DuckDBEngine
 
@@ -220,3 +222,102 @@ def query_links(warehouse: Path) -> pd.DataFrame:
         ).df()
     finally:
         con.close()
+
+
+# ---- the KS false-discovery control through both paths
+
+FDR_THRESHOLDS = textwrap.dedent(
+    """\
+    settings:
+      evaluation_window_days: 5
+    rules: []
+    checks:
+      drift_fdr: {fdr: 0.05, min_ks_statistic: 0.2, min_sample_size: 100, severity: error}
+    """
+)
+
+
+def hand_made_ks_tests() -> pd.DataFrame:
+    """8 days x 2 models x 3 features of KS tests: mostly null p-values
+    (uniform), a few real shifts (material or not), ties at the cut-off,
+    small samples, an undefined p-value and a p-value without its statistic."""
+    rng = np.random.default_rng(11)
+    rows = []
+    days = pd.date_range("2026-05-01", periods=8, freq="D")
+    for i, day in enumerate(days):
+        for model in ("m1", "m2"):
+            for j, feature in enumerate(("f1", "f2", "__prediction__")):
+                p, ks, n = float(rng.uniform()), float(rng.uniform(0.01, 0.05)), 500
+                if model == "m1" and feature == "f1" and i >= 5:
+                    p, ks = 1e-6, 0.3  # material shift
+                if model == "m2" and feature == "f2" and i >= 6:
+                    p, ks = 1e-4, 0.05  # significant, not material
+                if model == "m2" and feature == "f1" and i in (4, 7):
+                    p = 0.004  # a tie
+                if model == "m1" and feature == "f2" and i == 6:
+                    n = 40  # too small to count
+                if model == "m1" and feature == "__prediction__" and i == 7:
+                    p = None
+                for metric, value in (("ks_pvalue", p), ("ks_statistic", ks)):
+                    if metric == "ks_statistic" and model == "m2" and j == 2 and i == 5:
+                        continue  # a p-value without its statistic: no test
+                    rows.append(
+                        (
+                            day.date(),
+                            model,
+                            "__all__",
+                            "__all__",
+                            "drift",
+                            metric,
+                            feature,
+                            value,
+                            n,
+                        )  # fmt: skip
+                    )
+        rows.append(
+            (day.date(), "m1", "__all__", "__all__", "x", "precision", "", 0.9, 500)
+        )  # fmt: skip
+    columns = ["metric_date", "model_name", "model_version", "segment", "layer",
+               "metric_name", "feature_name", "metric_value", "sample_size"]  # fmt: skip
+    return pd.DataFrame(rows, columns=columns)
+
+
+def test_hand_made_ks_tests_get_the_same_discoveries_from_dbt_and_python(tmp_path):
+    from python_checks import nightly
+    from python_checks.checks.drift_fdr import drift_fdr
+
+    (tmp_path / "thresholds.yml").write_text(FDR_THRESHOLDS)
+    warehouse = tmp_path / "wh.duckdb"
+    con = duckdb.connect(str(warehouse))
+    metrics = hand_made_ks_tests()  # noqa: F841 - read by DuckDB below
+    con.execute("create table main.metrics_daily as select * from metrics")
+    con.close()
+    declarations = declare.load(tmp_path / "thresholds.yml")
+    dbt_vars = rules_seed.dbt_vars_for(declarations.thresholds, declarations.links)
+    assert dbt_vars[rules_seed.DRIFT_FDR_DBT_VAR][0]["fdr"] == 0.05
+    engine = DuckDBEngine(warehouse)
+    done = Dbt(engine, tmp_path / "dbt", dbt_vars, quiet=True).invoke(
+        ["build", "--select", "drift_fdr_rules int_drift_fdr_rules drift_fdr_verdicts_daily"]
+    )
+    statuses = {r.node.name: str(r.status) for r in done.result.results}
+    context = CheckContext(engine=engine, declarations=declarations, metrics=engine.metrics())
+    results = drift_fdr(context)
+    sql = engine.drift_fdr_verdicts()
+    same = nightly._same_discoveries(results, sql)
+    engine.close()
+
+    assert same.status == Status.PASSED, same.message
+    # The window is the last 5 days; a small sample, an undefined p-value
+    # and a p-value without its statistic are not tests: 5 x 6 - 3.
+    assert len(sql) == 27
+    found = sql[sql.verdict == "breach"]
+    material = found[found.severity == "error"]
+    assert sorted(material.metric_date) == ["2026-05-06", "2026-05-07", "2026-05-08"]
+    assert set(material.feature_name) == {"f1"} and set(material.model_name) == {"m1"}
+    assert set(found[found.severity == "warn"].feature_name) >= {"f2"}
+    # Both tied tests share one fate.
+    ties = sql[(sql.model_name == "m2") & (sql.feature_name == "f1")]
+    tied = ties[ties.metric_date.isin(["2026-05-05", "2026-05-08"])]
+    assert tied.verdict.nunique() == 1
+    assert statuses["declared_error_drift_fdr_hold"] == "fail"
+    assert statuses["declared_warn_drift_fdr_hold"] == "warn"

@@ -29,6 +29,7 @@ from python_checks.declare.catalog import catalog_from_manifest
 from python_checks.declare.links import load_links
 from python_checks.declare.thresholds import load_thresholds
 from python_checks.demo import SCENARIOS
+from python_checks.results import Status
 from python_checks.warehouse import dbt as mpm_dbt
 from python_checks.warehouse.dbt import Dbt
 from python_checks.warehouse.engine import DuckDBEngine
@@ -225,6 +226,9 @@ def _plain_dbt_build(warehouse: Path, target: Path) -> subprocess.CompletedProce
     )
 
 
+VERDICT_MARTS = ("rule_verdicts_daily", "link_verdicts_daily", "drift_fdr_verdicts_daily")
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "scenario",
@@ -244,6 +248,13 @@ def _plain_dbt_build(warehouse: Path, target: Path) -> subprocess.CompletedProce
     ],
 )
 def test_plain_dbt_build_fails_on_the_rules_mpm_names(tmp_path, scenario):
+    """Plain `dbt build` names (and fails on) every declared rule, link and
+    drift control `mpm run` names as an error breach, and both judge every
+    rule x slice x day, pair x day and KS test alike."""
+    from python_checks import nightly
+    from python_checks.checks import CheckContext
+    from python_checks.checks import links as link_checks
+    from python_checks.checks.drift_fdr import drift_fdr
     from python_checks.demo import generate_warehouse
 
     warehouse = tmp_path / f"{scenario}.duckdb"
@@ -251,8 +262,12 @@ def test_plain_dbt_build_fails_on_the_rules_mpm_names(tmp_path, scenario):
     built = _plain_dbt_build(warehouse, tmp_path / "plain")
     breached = query(
         warehouse,
-        "select distinct rule_id, model_name from marts.rule_verdicts_daily "
-        "where verdict = 'breach' and severity = 'error' order by 1, 2",
+        " union ".join(
+            f"select distinct rule_id, model_name from marts.{mart} "
+            "where verdict = 'breach' and severity = 'error'"
+            for mart in VERDICT_MARTS
+        )
+        + " order by 1, 2",
     )
 
     declarations = declare.load()
@@ -261,18 +276,29 @@ def test_plain_dbt_build_fails_on_the_rules_mpm_names(tmp_path, scenario):
     declarations = declarations.with_catalog(catalog_from_manifest(dbt.manifest()))
     metrics = engine.metrics()
     sql = engine.rule_verdicts()
-    engine.close()
     results, _, ge = threshold_checks.evaluate_with_verdicts(
         metrics, declarations, threshold_checks.InProcess(engine), tmp_path / "docs"
     )
+    context = CheckContext(engine=engine, declarations=declarations, metrics=metrics)
+    python = (
+        link_checks.metric_links(context)
+        + link_checks.engagement_guardrails(context)
+        + drift_fdr(context)
+    )
+    same_links = nightly._same_link_verdicts(python, engine.link_verdicts(), declarations)
+    same_discoveries = nightly._same_discoveries(python, engine.drift_fdr_verdicts())
+    engine.close()
 
     assert threshold_checks.compare_verdicts(ge, sql).empty
+    assert same_links.status == Status.PASSED, same_links.message
+    assert same_discoveries.status == Status.PASSED, same_discoveries.message
+
+    def named(result) -> tuple[str, str]:
+        details = result.details
+        return (details.get("rule_id") or details.get("link_id") or "fdr", result.model)
+
     named_by_mpm = sorted(
-        {
-            (r.details["rule_id"], r.model)
-            for r in results
-            if r.status == "breached" and r.severity == "error"
-        }
+        {named(r) for r in results + python if r.status == "breached" and r.severity == "error"}
     )
     assert named_by_mpm == [tuple(row) for row in breached.values.tolist()]
     for rule_id, model in named_by_mpm:
@@ -280,6 +306,9 @@ def test_plain_dbt_build_fails_on_the_rules_mpm_names(tmp_path, scenario):
     if scenario == "healthy":
         assert built.returncode == 0, built.stdout[-3000:]
         assert named_by_mpm == []
-    elif named_by_mpm:
+    else:
+        # Every failing scenario fails a plain `dbt build` on a declared
+        # rule, link or drift control.
+        assert named_by_mpm, f"{scenario} breaches no declared error rule"
         assert built.returncode == 1
-        assert "Failure in test declared_error_rules_hold" in built.stdout
+        assert "Failure in test declared_error_" in built.stdout
