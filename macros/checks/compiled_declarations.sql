@@ -4,7 +4,8 @@
     the ones it loaded (they differ from the committed seed), else the seed
     `seed_name` a plain `dbt build` reads. `columns` is a list of (name,
     type); every value is cast to its type, so the seed and the var give
-    the same relation on every engine. Both forms are written by
+    the same relation on every engine (an empty string cell is null on
+    every engine, macro seed_string). Both forms are written by
     python_checks/declare/rules_seed.py, never by hand; a quote in a passed
     value is refused rather than escaped (names are plain identifiers).
 -#}
@@ -16,7 +17,11 @@
 
     select
         {%- for name, kind in columns %}
+        {%- if kind == 'string' %}
+        {{ seed_string(name) }} as {{ name }}{{ ',' if not loop.last }}
+        {%- else %}
         cast({{ name }} as {{ kind }}) as {{ name }}{{ ',' if not loop.last }}
+        {%- endif %}
         {%- endfor %}
     from {{ ref(seed_name) }}
 

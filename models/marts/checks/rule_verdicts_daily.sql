@@ -282,7 +282,6 @@ gated as (
         case
             -- Persistence, sampling error and FDR need each slice's history
             -- or the day's other slices: mpm run judges them, not this model.
-            -- (an empty seed cell is null on DuckDB, '' on Spark)
             when coalesce(rules.policy, '') <> ''
                 then concat('alarm policy (', rules.policy, ') is judged by mpm run only')
             when series.series_value is null then 'undefined value'
