@@ -2,8 +2,9 @@
     The metric catalog as rows (metric_name, is_prefix, needs_labels): every
     metric a mart publishes, read from the same column meta
     (`metric_layer`, `needs_labels`) and model meta (`published_metrics`:
-    names and prefixes of long marts) that unpivot_metrics and the Python
-    side (python_checks/declare/catalog.py) read. rule_verdicts_daily joins
+    names and prefixes of long marts, and which prefixes need labels) that
+    unpivot_metrics and the Python side (python_checks/declare/catalog.py)
+    read. rule_verdicts_daily joins
     it for the label-coverage gate and to say "not published" of a rule
     whose metric no enabled mart publishes.
 -#}
@@ -17,8 +18,9 @@
                 {%- for name in published.get('names', []) -%}
                     {%- do entries.append((name, false, false)) -%}
                 {%- endfor -%}
+                {%- set labeled = published.get('needs_labels_prefixes', []) -%}
                 {%- for prefix in published.get('prefixes', []) -%}
-                    {%- do entries.append((prefix, true, false)) -%}
+                    {%- do entries.append((prefix, true, (true if prefix in labeled else false))) -%}
                 {%- endfor -%}
             {%- endif -%}
             {%- for column in node.columns.values() -%}
