@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from python_checks.stats.reference import classification_metrics, relative_difference
-from tests.conftest import dbt_build, query, write_warehouse
+from tests.conftest import dbt_build, failing_dbt_tests, query, write_warehouse
 from tests.fixtures.estimated_data import estimated_frames, registry_frames
 
 TOLERANCE = 1e-9
@@ -84,8 +84,10 @@ def reference_rows(rows: pd.DataFrame) -> dict[tuple, float | None]:
 
 def test_dbt_tests_pass(built):
     _, results, _, _ = built
-    failing = [r.message for r in results if r.status != "passed" and r.severity == "error"]
-    assert failing == []
+    # A fixture built to exercise the metrics may breach a demo rule (its
+    # drift is not the demo's): the declared rules' tests are those rules'
+    # business, the structural tests must hold.
+    assert failing_dbt_tests(results) == []
 
 
 def test_gap_and_staleness_equal_the_reference(built):
