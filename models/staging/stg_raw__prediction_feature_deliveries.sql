@@ -2,8 +2,11 @@
 -- prediction's day (that of its kept delivery, the earliest valid one, as
 -- in stg_raw__predictions; else of its earliest delivery with a day) and
 -- model (the least among those deliveries: re-deliveries share it), with
--- its quarantine reason and delivery order: the one place feature rows
--- meet predictions.
+-- its quarantine reason and delivery order, and the model of the
+-- prediction's kept delivery (the row of stg_raw__predictions) when it has
+-- one: the one place feature rows meet predictions, so drift reads its
+-- observations here without joining the predictions again
+-- (int_drift_observations is a view).
 -- prediction_features has no timestamp, so this table is what lets the
 -- feature side of a night follow the recomputed days (drift, the ledger and
 -- the data-quality counts read it by metric_date) instead of re-ranking the
@@ -94,28 +97,40 @@ repeated_feature_ids as (
 
 ),
 
+-- accepted_model_name: the model of the kept delivery (the earliest valid
+-- one, ranked as stg_raw__predictions ranks it), null when no delivery is
+-- valid. A delivery of its own (nearly every id) is kept when valid.
 owners as (
 
     select
         deliveries.prediction_id,
         deliveries.metric_date,
-        deliveries.model_name
+        deliveries.model_name,
+        case when deliveries.quarantine_reason is null then deliveries.model_name end as accepted_model_name
     from ({{ deliveries }}) as deliveries
     where hash(deliveries.prediction_id) not in (select repeated_ids.id_hash from repeated_ids)
     union all
     select
-        deliveries.prediction_id,
+        repeated.prediction_id,
         coalesce(
-            min(case when deliveries.quarantine_reason is null then deliveries.metric_date end),
-            min(deliveries.metric_date)
+            min(case when repeated.quarantine_reason is null then repeated.metric_date end),
+            min(repeated.metric_date)
         ) as metric_date,
         coalesce(
-            min(case when deliveries.quarantine_reason is null then deliveries.model_name end),
-            min(deliveries.model_name)
-        ) as model_name
-    from ({{ deliveries }}) as deliveries
-    where hash(deliveries.prediction_id) in (select repeated_ids.id_hash from repeated_ids)
-    group by deliveries.prediction_id
+            min(case when repeated.quarantine_reason is null then repeated.model_name end),
+            min(repeated.model_name)
+        ) as model_name,
+        min(
+            case when repeated.quarantine_reason is null and repeated.delivery_rank = 1 then repeated.model_name end
+        ) as accepted_model_name
+    from (
+        select
+            *,
+            {{ prediction_delivery_rank() }} as delivery_rank
+        from ({{ deliveries }}) as deliveries
+        where hash(prediction_id) in (select repeated_ids.id_hash from repeated_ids)
+    ) as repeated
+    group by repeated.prediction_id
 
 ),
 
@@ -143,7 +158,8 @@ select
     ranked.quarantine_reason,
     owners.metric_date,
     owners.model_name,
-    ranked.delivery_rank
+    ranked.delivery_rank,
+    owners.accepted_model_name
 from ranked
 inner join owners
     on ranked.prediction_id = owners.prediction_id

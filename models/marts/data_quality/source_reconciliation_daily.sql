@@ -285,13 +285,17 @@ feature_rows as (
 
 ),
 
+-- A key's kept value (quarantine_reason null, delivery_rank 1) is the row
+-- stg_raw__prediction_features accepts: that view is this filter over the
+-- same table, so the accepted rows are counted in the same pass (reading
+-- the view again counted the same rows a second time).
 feature_ledger as (
 
     select
         'prediction_features' as source_table,
         rows_by_day.metric_date,
         rows_by_day.rows_in,
-        coalesce(accepted.rows_accepted, 0) as rows_accepted,
+        rows_by_day.n_keys as rows_accepted,
         rows_by_day.rows_quarantined,
         rows_by_day.rows_valid - rows_by_day.n_keys as rows_superseded
     from (
@@ -300,15 +304,6 @@ feature_ledger as (
             'sum(case when quarantine_reason is null and delivery_rank = 1 then 1 else 0 end) as n_keys'
         ) }}
     ) as rows_by_day
-    left join (
-        select
-            metric_date,
-            count(*) as rows_accepted
-        from {{ ref('stg_raw__prediction_features') }}
-        where {{ incremental_day_filter('metric_date', days=days) }}
-        group by metric_date
-    ) as accepted
-        on rows_by_day.metric_date = accepted.metric_date
 
 ),
 

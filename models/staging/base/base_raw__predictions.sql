@@ -6,53 +6,12 @@
 -- Empty strings in keys count as null; the first reason that applies is the
 -- row's reason.
 
-with
-
-source as (
-
-    select * from {{ source('raw', 'predictions') }}
-    where {{ as_of_filter('cast(predicted_at as timestamp)') }}
-
-),
-
-typed as (
-
-    select
-        ---------- ids
-        nullif(cast(prediction_id as string), '') as prediction_id,
-        nullif(cast(model_name as string), '') as model_name,
-        nullif(cast(model_version as string), '') as model_version,
-        nullif(cast(task_type as string), '') as task_type,
-        nullif(cast(user_id as string), '') as user_id,
-        nullif(cast(request_id as string), '') as request_id,
-        nullif(cast(item_id as string), '') as item_id,
-
-        ---------- strings
-        coalesce(nullif(cast(segment as string), ''), 'unknown') as segment,
-        cast(generated_text as string) as generated_text,
-
-        ---------- numbers
-        cast(score as double) as score,
-        cast(threshold as double) as threshold,
-        -- bigint here, so an out-of-range rank is a quarantine reason and
-        -- not a failed cast of the whole night; staging keeps it as integer
-        cast(rank as bigint) as rank,
-        cast(predicted_value as double) as predicted_value,
-        cast(latency_ms as double) as latency_ms,
-
-        ---------- booleans
-        cast(predicted_label as boolean) as predicted_label,
-        cast(is_exploration as boolean) as is_exploration,
-
-        ---------- timestamps
-        cast(predicted_at as timestamp) as predicted_at
-
-    from source
-
-),
-
-classified as (
-
+{#- The typed and classified rows, inlined where they are read (the rank
+    conflicts and the reasons): as CTEs read twice, DuckDB materialized
+    every prediction with all its columns once more on every read of this
+    view (three times in the feature placement), where an inlined read of
+    the ranking rows costs a pruned scan. -#}
+{%- set classified %}
     select
         *,
         case
@@ -84,9 +43,42 @@ classified as (
             when task_type = 'ranking' and (rank is null or rank < 1) then 'rank_not_positive'
             when task_type = 'ranking' and rank > 2147483647 then 'rank_out_of_range'
         end as row_quarantine_reason
-    from typed
+    from (
+        select
+            ---------- ids
+            nullif(cast(prediction_id as string), '') as prediction_id,
+            nullif(cast(model_name as string), '') as model_name,
+            nullif(cast(model_version as string), '') as model_version,
+            nullif(cast(task_type as string), '') as task_type,
+            nullif(cast(user_id as string), '') as user_id,
+            nullif(cast(request_id as string), '') as request_id,
+            nullif(cast(item_id as string), '') as item_id,
 
-),
+            ---------- strings
+            coalesce(nullif(cast(segment as string), ''), 'unknown') as segment,
+            cast(generated_text as string) as generated_text,
+
+            ---------- numbers
+            cast(score as double) as score,
+            cast(threshold as double) as threshold,
+            -- bigint here, so an out-of-range rank is a quarantine reason and
+            -- not a failed cast of the whole night; staging keeps it as integer
+            cast(rank as bigint) as rank,
+            cast(predicted_value as double) as predicted_value,
+            cast(latency_ms as double) as latency_ms,
+
+            ---------- booleans
+            cast(predicted_label as boolean) as predicted_label,
+            cast(is_exploration as boolean) as is_exploration,
+
+            ---------- timestamps
+            cast(predicted_at as timestamp) as predicted_at
+        from {{ source('raw', 'predictions') }}
+        where {{ as_of_filter('cast(predicted_at as timestamp)') }}
+    ) as typed
+{%- endset %}
+
+with
 
 -- Two different predictions at the same position of one served list: the
 -- list's order is ambiguous, so every prediction sharing the position is
@@ -96,7 +88,7 @@ rank_conflicts as (
     select
         request_id,
         rank
-    from classified
+    from ({{ classified }}) as classified
     where row_quarantine_reason is null and task_type = 'ranking'
     group by request_id, rank
     having count(distinct prediction_id) > 1
@@ -111,7 +103,7 @@ reasoned as (
             classified.row_quarantine_reason,
             case when rank_conflicts.request_id is not null then 'rank_duplicate_in_request' end
         ) as quarantine_reason
-    from classified
+    from ({{ classified }}) as classified
     left join rank_conflicts
         on
             classified.task_type = 'ranking'
