@@ -9,7 +9,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export GX_ANALYTICS_ENABLED := false
 SCENARIO ?= healthy
 
-.PHONY: demo test test-slow test-spark test-spark-cluster install-examples test-examples lint format bench clean install install-spark install-browser test-browser vendor-vega vendor-data-docs
+.PHONY: demo test test-slow test-spark test-spark-cluster test-spark-connect install-examples test-examples lint format bench clean install install-spark install-browser test-browser vendor-vega vendor-data-docs
 
 install: $(VENV)/.installed
 
@@ -54,7 +54,7 @@ test-slow: install
 ## The same models on a local Spark session: equality with DuckDB and the
 ## nightly job on Spark (one process: the Derby metastore admits one JVM).
 test-spark: install-spark
-	SPARK_LOCAL_IP=127.0.0.1 $(BIN)/python -m pytest -n 0 -m spark -s
+	SPARK_LOCAL_IP=127.0.0.1 $(BIN)/python -m pytest -n 0 -m "spark and not spark_connect" -s
 
 ## The Dagster example materialized in-process on a demo warehouse.
 test-examples: install-examples
@@ -81,6 +81,11 @@ test-spark-cluster: install-spark
 	MPM_SPARK_MASTER=$$(cat .cache/spark-cluster/master-url) SPARK_LOCAL_IP=127.0.0.1 \
 	  $(BIN)/python -m pytest -n 0 -m spark -s tests/test_spark.py -k "$(SPARK_CLUSTER_TESTS)"; \
 	  rc=$$?; .ci/spark-cluster stop; exit $$rc
+
+## The nightly job through a Spark Connect server on 127.0.0.1 (.ci/spark-connect,
+## started and stopped by the test): this process is only its client.
+test-spark-connect: install-spark
+	SPARK_LOCAL_IP=127.0.0.1 $(BIN)/python -m pytest -n 0 -m spark_connect -s tests/test_spark_connect.py
 
 ## Headless Chromium and its driver for the browser test (Debian packages; needs root).
 install-browser:

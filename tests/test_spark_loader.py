@@ -5,6 +5,7 @@ registration macro (on DuckDB, where it creates views over the files)."""
 from __future__ import annotations
 
 import math
+import os
 
 import duckdb
 import pandas as pd
@@ -47,6 +48,34 @@ def test_spark_dir_is_made_absolute(monkeypatch, tmp_path):
     monkeypatch.setenv("MPM_SPARK_DIR", "run1")
     assert engine.spark_run_dir() == tmp_path / "run1"
     assert engine.spark_parameters()["spark.sql.warehouse.dir"] == f"{tmp_path}/run1/warehouse"
+
+
+def test_the_connect_output_sets_no_master(monkeypatch):
+    """pyspark refuses spark.master beside a remote (CANNOT_CONFIGURE_SPARK_
+    CONNECT_MASTER): the spark_connect output carries runtime SQL settings only."""
+    monkeypatch.setenv("MPM_SPARK_MASTER", "spark://127.0.0.1:7077")
+    params = engine.spark_parameters("spark_connect")
+    assert params == {
+        "spark.sql.shuffle.partitions": "4",
+        "spark.sql.session.timeZone": "UTC",
+        "spark.sql.ansi.enabled": "false",
+    }
+
+
+@pytest.mark.parametrize("remote", [None, "localhost:15002", "spark://127.0.0.1:7077"])
+def test_spark_connect_needs_an_sc_url(monkeypatch, remote):
+    from python_checks.errors import UsageError
+
+    monkeypatch.setenv("MPM_TARGET", "spark_connect")
+    monkeypatch.delenv("SPARK_REMOTE", raising=False)
+    if remote is None:
+        monkeypatch.delenv("MPM_SPARK_REMOTE", raising=False)
+    else:
+        monkeypatch.setenv("MPM_SPARK_REMOTE", remote)
+    assert isinstance(engine.open_engine(), engine.SparkEngine)
+    with pytest.raises(UsageError, match="needs MPM_SPARK_REMOTE=sc://host:port"):
+        engine.spark_session()
+    assert "SPARK_REMOTE" not in os.environ
 
 
 def test_spark_columns_follow_the_contract():

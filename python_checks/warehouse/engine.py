@@ -1,6 +1,8 @@
 """The warehouse a run reads and writes, behind one interface: DuckDB (the
 file named by WAREHOUSE_PATH) or Apache Spark (MPM_TARGET=spark; locally a
-session whose warehouse and Derby metastore live under MPM_SPARK_DIR).
+session whose warehouse and Derby metastore live under MPM_SPARK_DIR; or
+MPM_TARGET=spark_connect, a client of the Spark Connect server at
+MPM_SPARK_REMOTE, which owns the warehouse and the metastore).
 
 An `Engine` owns everything that differs between the two: the connection
 (opened when first read, released while dbt writes), the run lock, every
@@ -57,6 +59,10 @@ _SPARK_TO_CONTRACT = {
     "timestamp": "TIMESTAMP",
     "timestamp_ntz": "TIMESTAMP",
 }
+
+
+# The outputs of profiles.yml that run on Spark (dbt-spark, session method).
+SPARK_TARGETS = ("spark", "spark_connect")
 
 
 def target_name() -> str:
@@ -375,8 +381,9 @@ def release_dbt_duckdb() -> None:
 
 
 class SparkEngine(Engine):
-    """A SparkSession in this process, built from the `spark` output of
-    profiles.yml (the one place its settings are declared)."""
+    """A SparkSession built from the active output of profiles.yml (the one
+    place its settings are declared): `spark`, a session in this process, or
+    `spark_connect`, a Spark Connect client of MPM_SPARK_REMOTE."""
 
     target = "spark"
 
@@ -468,8 +475,8 @@ def spark_run_dir() -> Path:
     return path
 
 
-def spark_parameters() -> dict[str, str]:
-    """server_side_parameters of the profile's `spark` output, rendered as dbt
+def spark_parameters(output: str = "spark") -> dict[str, str]:
+    """server_side_parameters of the profile's `output`, rendered as dbt
     renders them (env_var with a default), plus what dbt-spark forces."""
     import jinja2
 
@@ -479,7 +486,7 @@ def spark_parameters() -> dict[str, str]:
             raise UsageError(f"profiles.yml needs the environment variable {name}")
         return value
 
-    profile = yaml.safe_load(PROFILES_FILE.read_text())[PROFILE]["outputs"]["spark"]
+    profile = yaml.safe_load(PROFILES_FILE.read_text())[PROFILE]["outputs"][output]
     environment = jinja2.Environment(undefined=jinja2.StrictUndefined)
     rendered = {
         str(key): environment.from_string(str(value)).render(env_var=env_var)
@@ -492,6 +499,8 @@ def spark_parameters() -> dict[str, str]:
 
 def spark_session():
     """The SparkSession dbt-spark's session method uses (created if needed)."""
+    if target_name() == "spark_connect":
+        return connect_session()
     try:
         from pyspark.sql import SparkSession
     except ImportError as exc:
@@ -505,9 +514,36 @@ def spark_session():
     return session
 
 
+def connect_session():
+    """A Spark Connect session on the server at MPM_SPARK_REMOTE (sc://host:port).
+
+    SPARK_REMOTE is exported too: dbt-spark's session method builds its
+    session with `SparkSession.builder...getOrCreate()`, which pyspark 4
+    turns into this same Connect session when SPARK_REMOTE is set. The
+    profile's `spark_connect` parameters are runtime SQL settings, applied
+    to the session; the server's own (warehouse, metastore) are its own.
+    """
+    url = os.environ.get("MPM_SPARK_REMOTE", "")
+    if not url.startswith("sc://"):
+        raise UsageError(
+            f"MPM_TARGET=spark_connect needs MPM_SPARK_REMOTE=sc://host:port, not {url!r}"
+        )
+    try:
+        from pyspark.sql.connect.session import SparkSession
+    except ImportError as exc:
+        raise UsageError(
+            f"MPM_TARGET=spark_connect needs pyspark[connect] ({exc}): run `make install-spark`"
+        ) from exc
+    os.environ["SPARK_REMOTE"] = url
+    builder = SparkSession.builder.remote(url)
+    for key, value in spark_parameters("spark_connect").items():
+        builder = builder.config(key, value)
+    return builder.getOrCreate()
+
+
 def open_engine(warehouse: Path | None = None) -> Engine:
     """The engine of the active target: Spark, or the DuckDB file `warehouse`
     (default: WAREHOUSE_PATH, else the demo warehouse)."""
-    if target_name() == "spark":
+    if target_name() in SPARK_TARGETS:
         return SparkEngine()
     return DuckDBEngine(warehouse or paths.warehouse_path())
