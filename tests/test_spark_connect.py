@@ -174,20 +174,14 @@ def test_metrics_daily_equal_through_connect_and_on_duckdb(nights):
 
 
 def _breaches(outcome, generation: set[str]) -> set[tuple[str, str, str, str]]:
-    """The night's error breaches but the generation mart's metrics and the
-    dbt-vs-GE verdict comparison (`rule_verdicts`), which on Spark breaches
-    on every rule (issue 22, open; local session and Connect alike): the
-    seed `threshold_rules` loads its empty `policy` cells as the string
-    'None' (dbt-spark 1.11's session method, `_fix_binding` in
-    dbt/adapters/spark/session.py, quotes every non-number binding,
-    None included), so rule_verdicts_daily leaves every rule to mpm run."""
+    """The night's error breaches but the generation mart's metrics (a dbt
+    Python model, not run on Spark). The comparisons of dbt's verdict marts
+    with the run's own verdicts (rule_verdicts, link_verdicts,
+    drift_fdr_verdicts) are in: they must agree through Connect too."""
     return {
         (r.check, r.model, r.metric, r.message)
         for r in outcome.results
-        if r.status == "breached"
-        and r.severity == "error"
-        and r.metric.lower() not in generation
-        and r.check != "rule_verdicts"
+        if r.status == "breached" and r.severity == "error" and r.metric.lower() not in generation
     }
 
 
@@ -213,6 +207,11 @@ def test_precision_drop_fails_the_night_through_connect(nights):
     assert len([b for b in breaches if b[:3] == ("threshold", "spam_filter", "precision")]) >= 8
     # and the same breaches, message for message, as the night on DuckDB
     assert breaches == _breaches(duckdb_night, generation)
+    # dbt's verdict marts, built through Connect, agree with the night's own.
+    agreed = {r.check: r.status for r in connect_night.results if r.check.endswith("_verdicts")}
+    assert agreed == dict.fromkeys(
+        ("rule_verdicts", "link_verdicts", "drift_fdr_verdicts"), "passed"
+    ), [r.message for r in connect_night.results if r.check.endswith("_verdicts")]
     evaluated = [r for r in connect_night.results if r.check == "threshold" and r.docs_path]
     assert evaluated, "no threshold went through Great Expectations"
     assert not [r for r in connect_night.results if "could not evaluate" in r.message]
