@@ -8,6 +8,7 @@ import contextlib
 import fcntl
 import io
 import json
+import math
 import os
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -86,6 +87,17 @@ def failing_dbt_tests(results: list) -> list[str]:
         and r.severity == "error"
         and not any(f"dbt test {name}:" in r.message for name in DECLARED_RULE_TESTS)
     ]
+
+
+def close_values(a, b, tolerance: float = 1e-9) -> bool:
+    """Equal within `tolerance` relative, both null (None or NaN) counting
+    as equal: how the engine-equality tests compare a float column."""
+    a_null = a is None or (isinstance(a, float) and math.isnan(a))
+    b_null = b is None or (isinstance(b, float) and math.isnan(b))
+    if a_null or b_null:
+        return a_null and b_null
+    a, b = float(a), float(b)
+    return a == b or abs(a - b) <= tolerance * max(abs(a), abs(b))
 
 
 def query(warehouse: Path, sql: str, params: list | None = None) -> pd.DataFrame:

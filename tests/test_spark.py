@@ -23,14 +23,13 @@ import pytest
 
 from python_checks.declare.thresholds import load_thresholds
 from python_checks.warehouse.dbt import DECLARED_RULE_TESTS
-from tests.conftest import dbt_build, failing_dbt_tests, query, write_warehouse
+from tests.conftest import close_values, dbt_build, failing_dbt_tests, query, write_warehouse
 from tests.fixtures.classification_data import classification_frames
 from tests.fixtures.quarantine_data import quarantine_frames
 
 pytestmark = pytest.mark.spark
 
 KEY = ["metric_date", "model_name", "model_version", "segment", "metric_name", "feature_name"]
-TOLERANCE = 1e-9
 
 
 def _dataset() -> dict[str, pd.DataFrame]:
@@ -125,15 +124,6 @@ def test_dbt_build_passes_on_both_engines(built):
     assert duckdb_tests <= spark_tests
 
 
-def _close(a, b) -> bool:
-    a_null = a is None or (isinstance(a, float) and math.isnan(a))
-    b_null = b is None or (isinstance(b, float) and math.isnan(b))
-    if a_null or b_null:
-        return a_null and b_null
-    a, b = float(a), float(b)
-    return a == b or abs(a - b) <= TOLERANCE * max(abs(a), abs(b))
-
-
 def test_metrics_daily_equal_on_spark_and_duckdb(built, engine):
     warehouse = built[0]
     duck = query(warehouse, "select * from main.metrics_daily")
@@ -147,7 +137,7 @@ def test_metrics_daily_equal_on_spark_and_duckdb(built, engine):
     differences = [
         (row.metric_date, row.model_name, row.model_version, row.segment, row.metric_name, row)
         for row in merged.itertuples(index=False)
-        if not _close(row.metric_value_duckdb, row.metric_value_spark)
+        if not close_values(row.metric_value_duckdb, row.metric_value_spark)
         or row.sample_size_duckdb != row.sample_size_spark
         or row.layer_duckdb != row.layer_spark
     ]
@@ -218,7 +208,7 @@ def test_every_mart_equal_on_spark_and_duckdb(built, engine):
             if column in exact:
                 assert [(a, b) for a, b in pairs if not _same(a, b)] == [], (table, column)
             else:
-                assert [(a, b) for a, b in pairs if not _close(a, b)] == [], (table, column)
+                assert [(a, b) for a, b in pairs if not close_values(a, b)] == [], (table, column)
 
 
 def _generation_metrics() -> set[str]:

@@ -17,7 +17,6 @@ Connect one). The server is stopped whatever happens.
 
 from __future__ import annotations
 
-import math
 import os
 import subprocess
 import time
@@ -27,13 +26,12 @@ import pandas as pd
 import pytest
 
 from python_checks import paths
-from tests.conftest import query
+from tests.conftest import close_values, query
 
 pytestmark = [pytest.mark.spark, pytest.mark.spark_connect]
 
 SCRIPT = paths.PROJECT_ROOT / ".ci" / "spark-connect"
 KEY = ["metric_date", "model_name", "model_version", "segment", "metric_name", "feature_name"]
-TOLERANCE = 1e-9
 ENV = ("MPM_TARGET", "MPM_SPARK_DIR", "MPM_SPARK_REMOTE", "SPARK_REMOTE")
 
 
@@ -132,15 +130,6 @@ def test_the_session_is_a_connect_client(server, nights):
     assert str(server[0] / "server" / "warehouse") in where
 
 
-def _close(a, b) -> bool:
-    a_null = a is None or (isinstance(a, float) and math.isnan(a))
-    b_null = b is None or (isinstance(b, float) and math.isnan(b))
-    if a_null or b_null:
-        return a_null and b_null
-    a, b = float(a), float(b)
-    return a == b or abs(a - b) <= TOLERANCE * max(abs(a), abs(b))
-
-
 def _generation_metrics(warehouse: Path) -> set[str]:
     """metrics_daily's names from the generation mart, a dbt Python model that
     dbt-spark does not run (README, "What is and is not supported on Spark"),
@@ -167,7 +156,7 @@ def test_metrics_daily_equal_through_connect_and_on_duckdb(nights):
     differences = [
         tuple(row[:6])
         for row in both.itertuples(index=False)
-        if not _close(row.metric_value_duckdb, row.metric_value_spark)
+        if not close_values(row.metric_value_duckdb, row.metric_value_spark)
         or row.sample_size_duckdb != row.sample_size_spark
     ]
     assert differences == []
