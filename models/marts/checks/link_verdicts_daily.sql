@@ -24,7 +24,13 @@ with
 
 rules as (
 
-    select * from {{ ref('int_link_rules') }}
+    select
+        *,
+        case
+            when check_name = 'link' then 'the layers move together or within noise'
+            else 'the guardrail holds while engagement rises'
+        end as bound
+    from {{ ref('int_link_rules') }}
 
 ),
 
@@ -198,9 +204,6 @@ windows as (
         on judged_days.link_id = rules.link_id
     inner join points
         on judged_days.link_id = points.link_id
-    where {{ dbt.datediff('points.metric_date', 'judged_days.metric_date', 'day') }} >= 0
-        and {{ dbt.datediff('points.metric_date', 'judged_days.metric_date', 'day') }}
-        < 2 * rules.window_days
 
 ),
 
@@ -220,6 +223,7 @@ window_stats as (
         avg(case when days_back >= window_days then metric_value end) as before_mean,
         var_samp(case when days_back >= window_days then metric_value end) as before_var
     from windows
+    where days_back >= 0 and days_back < 2 * window_days
     group by
         link_id,
         metric_date,
@@ -284,6 +288,7 @@ paired as (
         rules.check_name,
         rules.model_name,
         rules.name,
+        rules.bound,
         first_side.metric_date,
         first_side.before_mean as first_before,
         first_side.after_mean as first_after,
@@ -293,7 +298,10 @@ paired as (
         second_side.after_mean as second_after,
         second_side.noise as second_noise,
         second_side.direction as second_direction,
-        second_side.change as second_change,
+        case
+            when second_side.before_mean <> 0
+                then {{ safe_divide('second_side.change', 'abs(second_side.before_mean)') }}
+        end as second_relative_change,
         first_side.direction * rules.first_better as first_way,
         second_side.direction * rules.second_better as second_way
     from rules
@@ -335,17 +343,10 @@ judged as (
         name as metric_name,
         '' as feature_name,
         metric_date,
-        case
-            when second_before <> 0 then {{ safe_divide('second_change', 'abs(second_before)') }}
-        end as metric_value,
-        case
-            when second_before <> 0 then {{ safe_divide('second_change', 'abs(second_before)') }}
-        end as checked_value,
+        second_relative_change as metric_value,
+        second_relative_change as checked_value,
         cast(null as bigint) as sample_size,
-        case
-            when check_name = 'link' then 'the layers move together or within noise'
-            else 'the guardrail holds while engagement rises'
-        end as bound,
+        bound,
         case when movement_verdict = 'consistent' then 'pass' else 'breach' end as verdict,
         cast(null as string) as reason,
         movement_verdict,
@@ -397,10 +398,7 @@ unjudged as (
         cast(null as double) as metric_value,
         cast(null as double) as checked_value,
         cast(null as bigint) as sample_size,
-        case
-            when rules.check_name = 'link' then 'the layers move together or within noise'
-            else 'the guardrail holds while engagement rises'
-        end as bound,
+        rules.bound,
         'not_evaluated' as verdict,
         case
             when side_state.from_staged_rows = 1
