@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pandas as pd
+import pytest
 
 from python_checks import declare
 from python_checks.checks import CheckContext
@@ -321,3 +322,22 @@ def test_hand_made_ks_tests_get_the_same_discoveries_from_dbt_and_python(tmp_pat
     assert tied.verdict.nunique() == 1
     assert statuses["declared_error_drift_fdr_hold"] == "fail"
     assert statuses["declared_warn_drift_fdr_hold"] == "warn"
+
+
+def test_a_quote_in_a_passed_link_is_a_clear_error(tmp_path):
+    """The var path writes each value into SQL as a literal: a quote in a
+    link's name is refused, naming the var, never escaped into the query."""
+    (tmp_path / "links.yml").write_text(
+        "links:\n"
+        '  - name: "it\'s a link"\n'
+        "    model: {model: m1, metric: precision}\n"
+        "    business: {model: __product__, metric: dau}\n"
+    )
+    declarations = declare.load(links_file=tmp_path / "links.yml")
+    dbt_vars = rules_seed.dbt_vars_for(declarations.thresholds, declarations.links)
+    engine = DuckDBEngine(tmp_path / "wh.duckdb")
+    with pytest.raises(Exception, match="var link_rules: a quote or backslash in"):
+        Dbt(engine, tmp_path / "dbt", dbt_vars, quiet=True).invoke(
+            ["build", "--select", "int_link_rules"]
+        )
+    engine.close()

@@ -355,8 +355,13 @@ def _first_line(exception: BaseException | None) -> str:
     message, anything else (an OSError from a full disk) with its type."""
     if exception is None:
         return ""
-    text = (str(exception).strip().splitlines() or [""])[0]
-    if type(exception).__module__.split(".")[0] == "dbt":
+    lines = [line.strip() for line in str(exception).strip().splitlines() if line.strip()]
+    text = lines[0] if lines else ""
+    # A compilation error's first line names the node ("Compilation Error in
+    # model x (path)"); its reason is the next line (not the "> in macro" trace).
+    if text.startswith("Compilation Error in") and len(lines) > 1 and lines[1][0] != ">":
+        text = f"{text}: {lines[1]}"
+    if type(exception).__module__.split(".")[0] in ("dbt", "dbt_common"):
         return text
     return f"{type(exception).__name__}: {text}"
 
